@@ -1,0 +1,15 @@
+#pragma once
+// Each subcommand takes the arguments after its own name and returns the process exit code.
+#include <span>
+#include <string_view>
+
+namespace idshift::daemon {
+
+// idshift check MAP...: print the effective table, or every error; exit 0 / 1.
+int run_check(std::span<char* const> args);
+// idshift map --from-userns PID: print a map shifting storage ids 0.. into PID's user namespace.
+int run_map(std::span<char* const> args);
+// idshift [options] SRC MNT: mount.
+int run_mount(int argc, char** argv);
+
+}  // namespace idshift::daemon
