@@ -1,0 +1,48 @@
+#include "support/mountinfo.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace idshift::itest {
+
+namespace {
+
+// mountinfo escapes space, tab, newline and backslash as \ooo octal.
+std::string unescape(const std::string& field) {
+    std::string out;
+    for (std::size_t i = 0; i < field.size(); ++i) {
+        if (field[i] == '\\' && i + 3 < field.size()) {
+            const std::string digits = field.substr(i + 1, 3);
+            if (digits.find_first_not_of("01234567") == std::string::npos) {
+                out.push_back(static_cast<char>(std::stoi(digits, nullptr, 8)));
+                i += 3;
+                continue;
+            }
+        }
+        out.push_back(field[i]);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<std::string> mount_type_at(const std::string& mount_point) {
+    std::ifstream mountinfo("/proc/self/mountinfo");
+    std::optional<std::string> type;
+    std::string line;
+    while (std::getline(mountinfo, line)) {
+        // id parent major:minor root mount-point options [optional fields...] - type source ...
+        std::istringstream fields(line);
+        std::string id, parent, device, root, point;
+        fields >> id >> parent >> device >> root >> point;
+        if (unescape(point) != mount_point) continue;
+        std::string word;
+        while (fields >> word && word != "-") {
+        }
+        std::string fs_type;
+        if (fields >> fs_type) type = fs_type;  // later lines are mounted on top of earlier ones
+    }
+    return type;
+}
+
+}  // namespace idshift::itest

@@ -1,0 +1,12 @@
+#pragma once
+// Reading /proc/self/mountinfo.
+#include <optional>
+#include <string>
+
+namespace idshift::itest {
+
+// The file system type (e.g. "fuse.idshift") of the topmost mount whose mount point is exactly
+// `mount_point`, or nullopt when nothing is mounted there.
+std::optional<std::string> mount_type_at(const std::string& mount_point);
+
+}  // namespace idshift::itest
