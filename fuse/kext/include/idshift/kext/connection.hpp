@@ -1,0 +1,100 @@
+#pragma once
+// The kernel-protocol extras of one FUSE connection: FUSE passthrough, FUSE_HANDLE_KILLPRIV_V2 and
+// FUSE_ALLOW_IDMAP, negotiated behind the back of Debian's libfuse 3.14, which predates them all.
+//
+// How: attach() re-registers the mounted session fd with fuse_session_custom_io(). The read hook
+// sees every request (it records the INIT offer and each request's kill-suid/sgid flag); the writev
+// hook rewrites the INIT reply (init_patch.hpp) and, right after the kernel has processed it,
+// probes whether passthrough is usable. The hooks see the cloned fds of -o clone_fd as well,
+// since 3.14's clone path reads and writes through se->io. Replies that splice (FD-backed read
+// replies) keep splicing through a forwarded splice_send hook. Requests are not spliced in: a
+// spliced request would bypass the read hook, and with it the kill flags. libfuse hands the hooks
+// the filesystem's userdata, not the module's, so the hooks find the Connection through one
+// process-wide pointer: at most one attached Connection per process (attach() answers EBUSY to a
+// second).
+//
+// Integration contract for the filesystem (fuse/src):
+//  1. Startup. Construct a Connection with the daemon's kext::Options after fuse_session_new()
+//     (options.default_permissions = whether the mount has -o default_permissions), call
+//     attach(se) after fuse_session_mount() and before the loop; keep it alive until the loop has
+//     returned and every lease is gone. Do not ask for FUSE_CAP_WRITEBACK_CACHE in init() when
+//     passthrough is wanted (the module then declines passthrough and logs why). Keep
+//     CAP_SYS_ADMIN in the daemon's effective set while passthrough is on: BACKING_OPEN and
+//     BACKING_CLOSE need it in the initial user namespace. status() is final once the callback set
+//     with set_negotiated_callback() has run (on the loop thread that wrote the INIT reply); log
+//     describe(status()) there, and drop CAP_SYS_ADMIN only if passthrough is off.
+//  2. open/create of a regular file. After the backing file is open: lease = backing().acquire(
+//     node key, fd) for EVERY open (passthrough or not; the registry tracks both to keep the
+//     kernel's no-mixing rule). Pass the open fd or the node's O_PATH fd; credentials do not
+//     matter (the registry drops CAP_FSETID itself). Store the lease in the file handle object,
+//     never set fi->keep_cache on a passthrough open, and reply with reply_open(req, fi,
+//     lease.backing_id()) / reply_create(req, &e, fi, lease.backing_id()). If the reply returns
+//     non-zero, destroy the handle (and with it the lease): the kernel sends no RELEASE for it.
+//  3. release: destroy the handle; the lease's destructor closes the id after the inode's last
+//     passthrough open. forget: call backing().forget(key) when a node is dropped.
+//  4. Passthrough files still send getattr, setattr, fsync, flush, fallocate, lseek, xattr and
+//     copy_file_range to the daemon; read, write, splice and mmap never arrive.
+//
+// FUSE_HANDLE_KILLPRIV_V2 (negotiated by default; status().killpriv_v2.available): the kernel no
+// longer asks for security.capability before each write and no longer turns writes, truncates and
+// chowns into mode changes. The filesystem must clear suid/sgid (and security.capability) where the
+// kernel says so; the simplest correct way is to let the backing filesystem do it by running the
+// backing syscall without CAP_FSETID (FsetidGuard, fsetid_guard.hpp), whatever the mapped fsuid:
+//  - WRITE (write/write_buf) and fallback (non-passthrough) opens: if
+//  current_request().kill_suidgid
+//    (FUSE_WRITE_KILL_SUIDGID: the writer lacks CAP_FSETID; libfuse 3.14 does not pass
+//    write_flags), write under an FsetidGuard. Passthrough writes never reach the daemon: the
+//    backing file, registered without CAP_FSETID, clears the bits natively on every write.
+//  - OPEN/CREATE with O_TRUNC: if current_request().kill_suidgid (FUSE_OPEN_KILL_SUIDGID; not in
+//    3.14's fuse_file_info), open the backing file under an FsetidGuard.
+//  - SETATTR: the kernel's FATTR_KILL_SUIDGID arrives as FUSE_SET_ATTR_KILL_SUID (bit 11, which
+//    libfuse 3.14 passes through in to_set); with FUSE_SET_ATTR_SIZE, truncate under an
+//    FsetidGuard. A chown needs nothing: the backing chown clears the bits itself.
+//  The backing filesystem removes security.capability on every write and truncate regardless.
+
+#include <fuse_lowlevel.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "idshift/kext/backing_registry.hpp"
+#include "idshift/kext/options.hpp"
+#include "idshift/kext/request_parse.hpp"
+#include "idshift/kext/status.hpp"
+
+namespace idshift::fusell::kext {
+
+class Connection {
+  public:
+    explicit Connection(const Options& options);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    // Runs once, on the thread that wrote the INIT reply, after the passthrough probe. Set it
+    // before attach(). It must not throw.
+    void set_negotiated_callback(std::function<void(const Status&)> callback);
+
+    // Installs the hooks on the mounted session `se` (after fuse_session_mount(), before the loop).
+    // Returns 0, -EBUSY when another Connection is attached in this process, or libfuse's -errno.
+    // With every feature off in the options it installs nothing and returns 0.
+    int attach(fuse_session* se) noexcept;
+
+    [[nodiscard]] Status status() const;
+    [[nodiscard]] BackingRegistry& backing() noexcept;
+    // Requests with `opcode` read so far (opcodes >= 64 are not counted). For metrics and tests.
+    [[nodiscard]] std::uint64_t request_count(std::uint32_t opcode) const noexcept;
+
+    struct State;  // the hooks' view; defined in connection.cpp
+
+  private:
+    std::unique_ptr<State> state_;
+};
+
+// The request the calling thread is serving, as the read hook saw it just before libfuse dispatched
+// it. Meaningful only inside a libfuse callback and on its thread (libfuse 3.14 reads and processes
+// each request on one thread); a filesystem that hands work to another thread must copy it first.
+[[nodiscard]] RequestNote current_request() noexcept;
+
+}  // namespace idshift::fusell::kext
