@@ -1,0 +1,94 @@
+#include "idshift/idmap/range_map.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+#include "idshift/idmap/ids.hpp"
+
+namespace idshift::idmap {
+namespace {
+
+// Which side of an extent a lookup or an index works on.
+using FirstOf = std::uint32_t (*)(const Extent&) noexcept;
+
+std::uint32_t mount_first_of(const Extent& e) noexcept {
+    return e.mount_first;
+}
+std::uint32_t storage_first_of(const Extent& e) noexcept {
+    return e.storage_first;
+}
+
+std::vector<std::uint32_t> sorted_index(std::span<const Extent> extents, FirstOf first_of) {
+    std::vector<std::uint32_t> index(extents.size());
+    for (std::uint32_t i = 0; i < index.size(); ++i)
+        index[i] = i;
+    std::sort(index.begin(), index.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return first_of(extents[a]) < first_of(extents[b]);
+    });
+    return index;
+}
+
+// The extent among `index` (sorted by first_of) that covers `id`, or nullptr. The candidate is the
+// last extent whose first id is <= id; it covers id only if id is within its count.
+const Extent* search(std::span<const Extent> extents, const std::vector<std::uint32_t>& index,
+                     FirstOf first_of, std::uint32_t id) noexcept {
+    auto after = std::upper_bound(
+        index.begin(), index.end(), id,
+        [&](std::uint32_t v, std::uint32_t i) { return v < first_of(extents[i]); });
+    if (after == index.begin()) return nullptr;
+    const Extent& candidate = extents[*(after - 1)];
+    return Extent::covers(first_of(candidate), candidate.count, id) ? &candidate : nullptr;
+}
+
+#ifndef NDEBUG
+bool disjoint(std::span<const Extent> extents, const std::vector<std::uint32_t>& index,
+              FirstOf first_of) {
+    for (std::size_t i = 1; i < index.size(); ++i) {
+        const Extent& prev = extents[index[i - 1]];
+        // prev's last id is first + count - 1; written so that it cannot overflow.
+        if (first_of(extents[index[i]]) - first_of(prev) < prev.count) return false;
+    }
+    return true;
+}
+#endif
+
+}  // namespace
+
+RangeMap::RangeMap(std::vector<Extent> extents) : extents_(extents.begin(), extents.end()) {
+    for ([[maybe_unused]] const Extent& e : extents_) {
+        assert(e.count > 0);
+        assert(e.mount_first <= kMaxId && e.count - 1 <= kMaxId - e.mount_first);
+        assert(e.storage_first <= kMaxId && e.count - 1 <= kMaxId - e.storage_first);
+    }
+    const std::span<const Extent> all = this->extents();
+    if (extents_.size() > kInlineExtents) {
+        by_mount_ = sorted_index(all, mount_first_of);
+        by_storage_ = sorted_index(all, storage_first_of);
+    }
+    assert(disjoint(all, sorted_index(all, mount_first_of), mount_first_of));
+    assert(disjoint(all, sorted_index(all, storage_first_of), storage_first_of));
+}
+
+std::optional<std::uint32_t> RangeMap::to_storage(std::uint32_t mount_id) const noexcept {
+    if (by_mount_.empty()) {
+        for (const Extent& e : extents_) {
+            if (auto id = e.to_storage(mount_id)) return id;
+        }
+        return std::nullopt;
+    }
+    const Extent* e = search(extents(), by_mount_, mount_first_of, mount_id);
+    return e ? e->to_storage(mount_id) : std::nullopt;
+}
+
+std::optional<std::uint32_t> RangeMap::to_mount(std::uint32_t storage_id) const noexcept {
+    if (by_storage_.empty()) {
+        for (const Extent& e : extents_) {
+            if (auto id = e.to_mount(storage_id)) return id;
+        }
+        return std::nullopt;
+    }
+    const Extent* e = search(extents(), by_storage_, storage_first_of, storage_id);
+    return e ? e->to_mount(storage_id) : std::nullopt;
+}
+
+}  // namespace idshift::idmap
