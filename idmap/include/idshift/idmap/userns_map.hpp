@@ -9,8 +9,9 @@
 
 namespace idshift::idmap {
 
-// Parses the text of /proc/PID/uid_map or gid_map ("inside outside count" per line).
-// Errors carry `file` and the line.
+// Parses the text of /proc/PID/uid_map or gid_map ("inside outside count" per line) literally, in
+// Extent's field order: mount_first = inside, storage_first = outside. render_userns_map swaps the
+// sides. Errors carry `file` and the line.
 std::vector<Extent> parse_proc_id_map(std::string_view text, const std::string& file,
                                       ParseErrors& errors);
 

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# `idshift check` and `idshift map` as a user runs them: exit codes, stdout and stderr.
+# Usage: cli_test.sh IDSHIFT_BINARY SOURCE_DIR
+set -euo pipefail
+idshift=$1
+src=$2
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+failures=0
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+# run NAME EXPECTED_EXIT CMD...: runs CMD, keeping its stdout and stderr in $out and $err.
+run() {
+    local name=$1 expected=$2 status=0
+    shift 2
+    "$@" >"$scratch/out" 2>"$scratch/err" || status=$?
+    out=$(cat "$scratch/out")
+    err=$(cat "$scratch/err")
+    [ "$status" -eq "$expected" ] || fail "$name: exit $status, expected $expected; stderr: $err"
+}
+expect_eq() { [ "$1" == "$2" ] || fail "$3: got [$1], expected [$2]"; }
+
+run "check --help" 0 "$idshift" check --help
+expect_eq "$(head -n 1 <<<"$out")" "usage: idshift check MAP [MAP...]" "check --help first line"
+run "check without a map" 2 "$idshift" check
+expect_eq "$err" $'idshift check: no map given\nTry \'idshift check --help\'.' "check without a map"
+run "check with an unknown option" 2 "$idshift" check --frobnicate web.map
+expect_eq "$(head -n 1 <<<"$err")" "idshift check: unknown option '--frobnicate'" "unknown option"
+
+cd "$src/packaging/examples"
+run "check the examples" 0 "$idshift" check web.map db.map userns.map
+expect_eq "$err" "" "examples: stderr"
+expect_eq "$(head -n 1 <<<"$out")" "web.map: valid, 7 uid rules, 8 gid rules" "examples: first line"
+expect_eq "$(grep -c ': valid, ' <<<"$out")" "3" "examples: three tables"
+expect_eq "$(grep -F 'user app = alice' <<<"$out")" \
+    "uid  mount 1000        -> storage 1001           (1 id)       web.map:26  user app = alice" \
+    "examples: the app row"
+expect_eq "$(tail -n 3 <<<"$out" | head -n 1)" \
+    "gid  mount 100000-165535 -> storage 0-65535  (65536 ids)  userns.map:9  gid 100000 0 65536" \
+    "examples: the userns gid row"
+
+cd "$src/tests/data/idmap"
+run "check a map with errors" 1 "$idshift" check errors.map
+expect_eq "$out" "" "errors: stdout"
+expect_eq "$err" "$(cat errors.expected)" "errors: stderr"
+run "check a good and a bad map" 1 "$idshift" check names.map errors.map
+expect_eq "$(head -n 1 <<<"$out")" "names.map: valid, 7 uid rules, 7 gid rules" "good and bad: stdout"
+expect_eq "$err" "$(cat errors.expected)" "good and bad: stderr"
+run "check a missing map" 1 "$idshift" check missing.map
+expect_eq "$err" "missing.map: cannot read: No such file or directory" "missing map"
+
+run "check -o" 0 "$idshift" check -o uidmap=0:100000:65536,gidmap=0:100000:65536
+expect_eq "$(head -n 1 <<<"$out")" \
+    "-o uidmap=0:100000:65536,gidmap=0:100000:65536: valid, 1 uid rule, 1 gid rule" "check -o"
+run "check -o with a bad triplet" 1 "$idshift" check -o uidmap=0:1
+expect_eq "$err" "uidmap=: expected MOUNT:STORAGE:COUNT triplets, but got 2 numbers (not a multiple of 3)" \
+    "check -o bad triplet"
+run "check -o with another option" 2 "$idshift" check -o map=web.map
+expect_eq "$(head -n 1 <<<"$err")" "idshift check: -o takes uidmap= and gidmap= here, not 'map=web.map'" \
+    "check -o map="
+
+run "map --help" 0 "$idshift" map --help
+expect_eq "$(head -n 1 <<<"$out")" "usage: idshift map --from-userns PID" "map --help"
+run "map without arguments" 2 "$idshift" map
+run "map --from-userns without a pid" 2 "$idshift" map --from-userns
+run "map --from-userns 0" 2 "$idshift" map --from-userns 0
+expect_eq "$(head -n 1 <<<"$err")" "idshift map: '0' is not a process id" "map pid 0"
+run "map --from-userns abc" 2 "$idshift" map --from-userns abc
+
+# This shell's own namespace: every extent appears as "uid OUTSIDE INSIDE COUNT".
+run "map --from-userns self" 0 "$idshift" map --from-userns $$
+expected=$(awk '{print "uid", $2, $1, $3}' "/proc/$$/uid_map"; awk '{print "gid", $2, $1, $3}' "/proc/$$/gid_map")
+expect_eq "$(grep -E '^[ug]id ' <<<"$out")" "$expected" "map self: rules"
+printf '%s\n' "$out" >"$scratch/self.map"
+run "check the generated map" 0 "$idshift" check "$scratch/self.map"
+
+# pid_max itself is never a pid.
+gone=$(cat /proc/sys/kernel/pid_max)
+run "map for a process that does not exist" 1 "$idshift" map --from-userns "$gone"
+expect_eq "$err" "idshift map: cannot read /proc/$gone/uid_map: No such file or directory (no process $gone?)" \
+    "map missing pid"
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures check(s) failed" >&2
+    exit 1
+fi
+echo "ok: idshift check and idshift map"
