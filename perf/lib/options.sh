@@ -6,8 +6,8 @@ readonly default_contenders=(native idshift idshift-nopt bindfs)
 
 usage() {
     cat <<'EOF'
-usage: perf/run [--quick] [--only LIST] [--runtime S] [--size SIZE] [--idshift PATH]
-                [--idshift-opts OPTS] [--out DIR]
+usage: perf/run [--quick] [--only LIST] [--runtime S] [--size SIZE] [--reps N]
+                [--idshift PATH] [--idshift-opts OPTS] [--out DIR]
 
 Measures the same workloads on the native backing directory, idshift (passthrough on and off)
 and bindfs, over one scratch ext4 image, and prints a table of results and ratios.
@@ -15,8 +15,9 @@ and bindfs, over one scratch ext4 image, and prints a table of results and ratio
   --quick           smoke run: small files and short runtimes (about two minutes)
   --only LIST       comma-separated contenders, from: native idshift idshift-nopt bindfs bindfs-mt
                     (default: native,idshift,idshift-nopt,bindfs)
-  --runtime S       seconds per fio job (default 12, quick 2)
+  --runtime S       seconds per fio job (default 12, quick 1)
   --size SIZE       bytes per fio data file, fio/numfmt suffixes allowed (default 1G, quick 128M)
+  --reps N          run every workload N times; the table shows medians (default 1)
   --idshift PATH    idshift binary (default build/release/src/idshift, built with cmake if missing)
   --idshift-opts O  extra -o options for both idshift contenders, e.g. cache=always
   --out DIR         where results, logs and the table go (default: out/ in the run's temp dir)
@@ -37,12 +38,14 @@ parse_options() {
     opt_idshift=""
     opt_idshift_opts=""
     opt_out=""
+    reps=1
     while (($# > 0)); do
         case "$1" in
             --quick) opt_quick=1 ;;
             --only) opt_only=${2:?--only needs a list}; shift ;;
             --runtime) opt_runtime=${2:?--runtime needs seconds}; shift ;;
             --size) opt_size=${2:?--size needs a size}; shift ;;
+            --reps) reps=${2:?--reps needs a count}; shift ;;
             --idshift) opt_idshift=${2:?--idshift needs a path}; shift ;;
             --idshift-opts) opt_idshift_opts=${2:?--idshift-opts needs options}; shift ;;
             --out) opt_out=${2:?--out needs a directory}; shift ;;
@@ -60,10 +63,10 @@ parse_options() {
     ((${#contenders[@]} > 0)) || die "--only names no contender"
 
     if ((opt_quick)); then
-        runtime_s=${opt_runtime:-2}
+        runtime_s=${opt_runtime:-1}
         file_size=${opt_size:-128M}
-        meta_files=4000 meta_dirs=20
-        tree_files=1000 tree_dirs=40
+        meta_files=2000 meta_dirs=20
+        tree_files=500 tree_dirs=20
     else
         runtime_s=${opt_runtime:-12}
         file_size=${opt_size:-1G}
@@ -72,6 +75,7 @@ parse_options() {
     fi
     stat_passes=5
     [[ $runtime_s =~ ^[1-9][0-9]*$ ]] || die "--runtime wants whole seconds, got '$runtime_s'"
+    [[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps wants a positive count, got '$reps'"
     file_bytes=$(numfmt --from=iec "${file_size%B}") || die "bad --size '$file_size'"
     # Two data files, the metadata tree and the unpacked tarball, with room to spare; 3 GiB at least.
     image_bytes=$((2 * file_bytes + (1 << 30)))

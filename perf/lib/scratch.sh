@@ -98,6 +98,9 @@ cleanup() {
 }
 
 on_signal() {
+    # The signal may arrive inside a redirected call (a workload's log or raw result): talk to the
+    # terminal again before saying anything.
+    exec 1>&"$terminal_out" 2>&"$terminal_err"
     echo "perf/run: interrupted by SIG$1; cleaning up" >&2
     cleanup
     trap - "$1"
@@ -105,6 +108,7 @@ on_signal() {
 }
 
 install_cleanup_traps() {
+    exec {terminal_out}>&1 {terminal_err}>&2
     trap cleanup EXIT
     local sig
     for sig in INT TERM HUP; do

@@ -7,6 +7,7 @@ Usage: report.py RESULTS_DIR
 
 import json
 import os
+import statistics
 import sys
 
 from results import CELLS, UNITS, load_run, speed_ratio
@@ -40,13 +41,15 @@ def bindfs_reference(run):
     return next((name for name in BINDFS_REFERENCES if name in run.contenders), None)
 
 
-def render_table(header, rows):
-    """Left-aligns the workload and unit columns and right-aligns the numbers under their names."""
+def render_table(header, rows, text_columns=2):
+    """Left-aligns the first `text_columns` columns and right-aligns the numbers after them."""
     widths = [max(len(row[i]) for row in [header] + rows) for i in range(len(header))]
 
     def line(row):
-        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
-        cells += [text.rjust(widths[i]) for i, text in enumerate(row) if i >= 2]
+        cells = [
+            text.ljust(widths[i]) if i < text_columns else text.rjust(widths[i])
+            for i, text in enumerate(row)
+        ]
         return "  ".join(cells).rstrip()
 
     return [line(header)] + [line(row) for row in rows]
@@ -135,10 +138,13 @@ def failure_lines(run):
 
 def describe(info):
     mode = "quick" if info.get("quick") else "full"
+    reps = info.get("reps", 1)
+    medians = f", medians of {reps} repetitions" if reps > 1 else ""
     return (
-        f"idshift perf, {mode} run, {info['started']}, git {info['git']}\n"
+        f"idshift perf, {mode} run{medians}, {info['started']}, git {info['git']}\n"
         f"machine: {info['cpus']} CPUs (the FUSE daemons share them with the workload), "
-        f"{info['mem_gib']} GiB RAM, kernel {info['kernel']}, {info['fio']}, {info['bindfs']}\n"
+        f"{info['mem_gib']} GiB RAM, load average {info.get('load_at_start', '?')} at start, "
+        f"kernel {info['kernel']}, {info['fio']}, {info['bindfs']}\n"
         f"fio: psync, buffered, {info['runtime_s']} s per job, {info['file_bytes'] / 2**20:.0f} MiB "
         f"per job file, page cache primed before reads; meta: {info['meta_files']} files in "
         f"{info['meta_dirs']} dirs, stat x{info['stat_passes']}; tree: {info['tree_files']} files "
@@ -146,9 +152,21 @@ def describe(info):
     )
 
 
+def load_line(loads, cpus):
+    if not loads:
+        return "load average before each workload: not recorded"
+    median = statistics.median(loads)
+    warning = " (above the CPU count: other processes competed for the CPUs)" if median > cpus else ""
+    return (
+        f"load average (1 min) before each workload: median {median:.1f}, max {max(loads):.1f}"
+        + warning
+    )
+
+
 def report(run):
     sections = [
         describe(run.info),
+        load_line(run.loads, run.info['cpus']),
         "\nResults (value, then speed relative to native: above 1.00x is faster than native; "
         "the last columns are speed relative to bindfs)",
         *main_table(run),
@@ -177,6 +195,7 @@ def summary(run):
             "unit": UNITS.get(cell),
             "p99_us": result.p99_us,
             "daemon_cpu_s": result.daemon_cpu_s,
+            "reps": list(result.reps),
             "speed_vs_native": speed_ratio(cell, result, native),
         })
     return {"run": run.info, "contenders": run.contenders, "cells": cells}

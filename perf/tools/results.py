@@ -3,12 +3,14 @@
 Layout of a results directory:
   run.json          the run's settings and machine (one object)
   contenders.jsonl  one line per contender state change; the last line per name counts
-  cells.jsonl       one line per cell (a workload on a contender): status, raw path, daemon CPU
-  raw/CELL/NAME.json  fio's JSON output, or {"seconds": ...} for timed steps and metabench
+  cells.jsonl       one line per cell (a workload on a contender in one repetition): status, raw
+                    path, daemon CPU seconds, load average before it
+  raw/CELL/NAME.rREP.json  fio's JSON output, or {"seconds": ...} (timed steps and metabench)
 """
 
 import json
 import os
+import statistics
 from dataclasses import dataclass
 
 # Every cell in table order: (cell, unit, what it measures). Units ending in "/s" and IOPS are
@@ -35,16 +37,37 @@ UNITS = {cell: unit for cell, unit, _ in CELLS}
 
 @dataclass
 class Result:
-    """One cell on one contender: the value in the cell's unit, or why there is none."""
+    """One cell on one contender: the median over its repetitions, or why there is none."""
 
     status: str
     value: float | None = None
     p99_us: float | None = None
     daemon_cpu_s: float | None = None
+    reps: tuple = ()  # every repetition's value, in run order
 
     @property
     def ok(self):
         return self.status == "ok" and self.value is not None
+
+
+def median_or_none(values):
+    present = [value for value in values if value is not None]
+    return statistics.median(present) if present else None
+
+
+def combine(repetitions):
+    """Folds the repetitions of a cell into one Result: medians over the repetitions that worked;
+    the first failure's status if none did."""
+    good = [rep for rep in repetitions if rep.ok]
+    if not good:
+        return repetitions[0]
+    return Result(
+        "ok",
+        median_or_none([rep.value for rep in good]),
+        median_or_none([rep.p99_us for rep in good]),
+        median_or_none([rep.daemon_cpu_s for rep in good]),
+        tuple(rep.value for rep in repetitions),
+    )
 
 
 @dataclass
@@ -53,6 +76,7 @@ class Run:
     info: dict
     contenders: dict  # name -> last state record
     results: dict  # (cell, name) -> Result
+    loads: list  # the 1-minute load average before each cell
 
     def names(self):
         """Contender names in the order perf/run started them."""
@@ -98,10 +122,15 @@ def load_run(run_dir):
     contenders = {}
     for record in read_jsonl(os.path.join(run_dir, "contenders.jsonl")):
         contenders[record["name"]] = record
-    results = {}
+    repetitions = {}
+    loads = []
     for record in read_jsonl(os.path.join(run_dir, "cells.jsonl")):
-        results[(record["cell"], record["contender"])] = load_result(run_dir, record)
-    return Run(run_dir, info, contenders, results)
+        if record.get("load_before") is not None:
+            loads.append(record["load_before"])
+        key = (record["cell"], record["contender"])
+        repetitions.setdefault(key, []).append(load_result(run_dir, record))
+    results = {key: combine(reps) for key, reps in repetitions.items()}
+    return Run(run_dir, info, contenders, results, loads)
 
 
 def speed_ratio(cell, result, reference):
