@@ -24,10 +24,6 @@ std::ostream& operator<<(std::ostream& out, const Caller& caller) {
     return out << " }";
 }
 
-int errno_of(long rc) noexcept {
-    return rc < 0 ? errno : 0;
-}
-
 namespace {
 
 void write_all(int fd, const void* data, std::size_t size) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "support/errno_calls.hpp"
 #include "support/unique_fd.hpp"
 
 namespace idshift::itest {
@@ -24,9 +25,6 @@ struct Caller {
 std::ostream& operator<<(std::ostream& out, const Caller& caller);
 
 inline const Caller kRoot{0, 0, {}};
-
-// 0 when a syscall returned >= 0, else errno: `errno_of(::mkdir(p, 0755))`.
-int errno_of(long rc) noexcept;
 
 // Two pipes between the test and one child; messages are length-prefixed strings.
 class Channel {
