@@ -45,7 +45,7 @@ e2e_container_start "$ctr" "$E2E_TMP/bundle"
 e2e_log "inside the user namespace"
 e2e_expect_eq "container: its uid_map" "0 $userns_first 65536" \
     "$(e2e_in "$ctr" root 'cat /proc/self/uid_map' | tr -s ' ' | sed 's/^ //')"
-e2e_expect_eq "container: id of root" "uid=0(root) gid=0(root) groups=0(root)" \
+e2e_expect_eq "container: id of root" "uid=0(root) gid=0(root)" \
     "$(e2e_in "$ctr" root id)"
 e2e_expect_eq "container: owner of storage's root-file" "root:root 0:0" \
     "$(e2e_in "$ctr" root 'stat -c "%U:%G %u:%g" /vol/root-file')"

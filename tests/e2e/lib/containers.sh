@@ -3,15 +3,20 @@
 # /vol is a bind mount of an idshift mount, and crun run so that it works on this project's
 # machines. Needs lib/common.sh (E2E_TMP, e2e_defer).
 
-# e2e_make_rootfs ROOTFS IMAGE_DATA: an image whose only program is Debian's busybox-static, with
-# every applet as a symlink and the user database from IMAGE_DATA/{passwd,group}.
+# e2e_make_rootfs ROOTFS IMAGE_DATA: an image whose only program is Debian's busybox-static, laid
+# out like Debian (/bin -> usr/bin), every applet a symlink to /bin/busybox, and the user database
+# from IMAGE_DATA/{passwd,group}.
 e2e_make_rootfs() {
-    local rootfs=$1 data=$2 applet
-    mkdir -p "$rootfs"/{bin,etc,dev,proc,sys,tmp,root,vol}
-    cp /bin/busybox "$rootfs/bin/busybox"
-    for applet in $(/bin/busybox --list); do
-        [[ $applet == busybox ]] || ln -s busybox "$rootfs/bin/$applet"
-    done
+    local rootfs=$1 data=$2 target
+    mkdir -p "$rootfs"/{usr/bin,etc,dev,proc,sys,tmp,root,vol}
+    ln -s usr/bin "$rootfs/bin"
+    # One process for all ~270 links; they point where the host's busybox lives (/usr/bin/busybox
+    # on Debian), so the binary goes to that path inside the image.
+    /bin/busybox --install -s "$rootfs/usr/bin"
+    target=$(readlink "$rootfs/usr/bin/sh")
+    [[ $target == /* ]] || e2e_fail "busybox --install made relative links ($target)"
+    rm -f "$rootfs$target"  # --install links busybox itself too
+    cp /bin/busybox "$rootfs$target"
     install -m 0644 "$data/passwd" "$data/group" "$rootfs/etc/"
 }
 
