@@ -1,0 +1,187 @@
+#include "daemon_mount.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <utility>
+
+#include "caller.hpp"
+#include "mountinfo.hpp"
+#include "outcome.hpp"
+
+extern char** environ;
+
+namespace idshift::robust {
+namespace {
+
+constexpr auto kPollStep = std::chrono::milliseconds(10);
+
+void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
+    const std::filesystem::path temporary = path.string() + ".new";
+    {
+        std::ofstream out(temporary, std::ios::trunc);
+        out << text;
+        if (!out.flush()) throw std::runtime_error("cannot write " + temporary.string());
+    }
+    std::filesystem::rename(temporary, path);
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& words) {
+    std::vector<char*> pointers;
+    for (std::string& word : words)
+        pointers.push_back(word.data());
+    pointers.push_back(nullptr);
+    return pointers;
+}
+
+}  // namespace
+
+DaemonMount::DaemonMount(const SuiteEnv& env, std::filesystem::path backing,
+                         std::filesystem::path mountpoint, std::filesystem::path state_dir,
+                         const IdTable& ids, MountOptions options)
+    : env_(env),
+      backing_(std::move(backing)),
+      mountpoint_(std::move(mountpoint)),
+      map_file_(state_dir / "map"),
+      log_file_(state_dir / "daemon.log"),
+      options_(std::move(options)),
+      bindfs_map_(ids.bindfs_map_argument()) {
+    write_file_atomically(map_file_, ids.map_file_text());
+    if (env_.target != Target::native) start();
+}
+
+DaemonMount::~DaemonMount() {
+    unmount();
+}
+
+const std::filesystem::path& DaemonMount::root() const {
+    return env_.target == Target::native ? backing_ : mountpoint_;
+}
+
+std::vector<std::string> DaemonMount::command_line() const {
+    if (env_.target == Target::bindfs) {
+        std::vector<std::string> argv{env_.daemon.string(), "-f", "--multithreaded", "-o",
+                                      options_.dev ? "allow_other,dev" : "allow_other"};
+        if (!bindfs_map_.empty()) argv.push_back(bindfs_map_);
+        argv.push_back(backing_.string());
+        argv.push_back(mountpoint_.string());
+        return argv;
+    }
+    std::string mount_options = "map=" + map_file_.string() + ",cache=" + options_.cache;
+    if (options_.dev) mount_options += ",dev";
+    return {env_.daemon.string(), backing_.string(), mountpoint_.string(), "-f", "-o",
+            mount_options};
+}
+
+void DaemonMount::start() {
+    std::vector<std::string> argv = command_line();
+    std::vector<std::string> envp;
+    for (char** entry = environ; *entry != nullptr; ++entry)
+        envp.emplace_back(*entry);
+    for (const std::string& extra : options_.extra_env)
+        envp.push_back(extra);
+    std::vector<char*> argv_pointers = c_strings(argv);
+    std::vector<char*> envp_pointers = c_strings(envp);
+
+    const int log_fd = ::open(log_file_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (log_fd < 0) throw std::runtime_error("open " + log_file_.string());
+    pid_ = ::fork();
+    if (pid_ == 0) {
+        const int null_fd = ::open("/dev/null", O_RDONLY);
+        ::dup2(null_fd, STDIN_FILENO);
+        ::dup2(log_fd, STDOUT_FILENO);
+        ::dup2(log_fd, STDERR_FILENO);
+        ::execvpe(argv_pointers[0], argv_pointers.data(), envp_pointers.data());
+        ::_exit(127);
+    }
+    ::close(log_fd);
+    if (pid_ < 0) throw std::runtime_error("fork: " + errno_name(errno));
+    wait_until_mounted();
+}
+
+void DaemonMount::wait_until_mounted() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (!daemon_running()) {
+            throw std::runtime_error("the daemon exited (status " + std::to_string(exit_status_) +
+                                     ") before mounting; its log:\n" + log_text());
+        }
+        struct stat st {};
+        if (is_mount_point(mountpoint_) && ::stat(mountpoint_.c_str(), &st) == 0) return;
+        std::this_thread::sleep_for(kPollStep);
+    }
+    kill_daemon();
+    throw std::runtime_error("no mount at " + mountpoint_.string() + " after 20 s; log:\n" +
+                             log_text());
+}
+
+bool DaemonMount::daemon_running() {
+    if (pid_ <= 0 || exit_status_ >= 0) return false;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        exit_status_ = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+        return false;
+    }
+    return true;
+}
+
+bool DaemonMount::wait_for_exit(int seconds) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (daemon_running()) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(kPollStep);
+    }
+    return true;
+}
+
+void DaemonMount::kill_daemon() {
+    if (!daemon_running()) return;
+    ::kill(pid_, SIGKILL);
+    wait_for_exit(30);
+}
+
+void DaemonMount::reload(const std::string& map_text) {
+    write_file_atomically(map_file_, map_text);
+    if (daemon_running()) ::kill(pid_, SIGHUP);
+}
+
+std::string DaemonMount::log_text() const {
+    std::ifstream in(log_file_);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+bool DaemonMount::unmount() {
+    if (env_.target == Target::native) return true;
+    bool clean = true;
+    if (daemon_running()) {
+        ::kill(pid_, SIGTERM);
+        if (!wait_for_exit(10)) {
+            clean = false;
+            kill_daemon();
+        }
+    }
+    clean = clean && exit_status_ == 0;
+    if (is_mount_point(mountpoint_)) {
+        clean = false;
+        run_command({"fusermount3", "-u", "-z", mountpoint_.string()});
+    }
+    return clean;
+}
+
+bool DaemonMount::fusermount_unmount() {
+    const int status = run_command({"fusermount3", "-u", mountpoint_.string()}, log_file_);
+    return status == 0 && !is_mount_point(mountpoint_);
+}
+
+}  // namespace idshift::robust

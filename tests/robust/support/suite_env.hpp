@@ -1,0 +1,29 @@
+#pragma once
+// Where a suite runs: which filesystem it checks and whether this machine allows it at all.
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "args.hpp"
+
+namespace idshift::robust {
+
+// idshift is what CI checks. bindfs and native exist to prove a suite's own logic: "native"
+// compares a plain directory with a second plain directory (identity ids, no daemon).
+enum class Target { idshift, bindfs, native };
+
+struct SuiteEnv {
+    std::string suite;
+    Target target = Target::idshift;
+    std::filesystem::path daemon;  // the idshift or bindfs executable
+};
+
+std::string_view target_name(Target target);
+
+// Reads --target (default: $IDSHIFT_ROBUST_TARGET, else idshift) and $IDSHIFT_BIN, and exits
+// with 77, CTest's skip code, naming the reason, when the suite cannot run: not root, no usable
+// /dev/fuse, no daemon binary, or a target the suite does not support.
+SuiteEnv require_environment(std::string_view suite, const Args& args, bool supports_native,
+                             bool supports_bindfs);
+
+}  // namespace idshift::robust
