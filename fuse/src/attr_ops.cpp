@@ -1,0 +1,125 @@
+// getattr, setattr.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs_state.hpp"
+
+namespace idshift::fusell {
+namespace {
+
+constexpr mode_t kSetId = S_ISUID | S_ISGID;
+
+// The kernel clears set-id bits itself after a write or chown by sending a mode change (the
+// filesystem does not ask for FUSE_CAP_HANDLE_KILLPRIV). That change comes with the writer's
+// credentials, who need not own the file, and the kernel has skipped its own permission check
+// for it (ATTR_FORCE). A mode change that only clears set-id bits drops privilege and is
+// therefore done with the daemon's credentials; every other mode change was checked by the kernel
+// (default_permissions) and runs as the caller.
+bool only_clears_set_id(mode_t current, mode_t wanted) noexcept {
+    current &= 07777;
+    wanted &= 07777;
+    return wanted != current && (wanted & ~kSetId) == (current & ~kSetId) &&
+           (wanted & kSetId & ~current) == 0;
+}
+
+int change_mode(int open_fd, int path_fd, mode_t mode) noexcept {
+    const int rc = open_fd >= 0 ? ::fchmod(open_fd, mode)
+                                : ::fchmodat(AT_FDCWD, sys::ProcFdPath(path_fd).c_str(), mode, 0);
+    return rc == 0 ? 0 : errno;
+}
+
+timespec time_to_set(int to_set, int set_bit, int now_bit, const timespec& value) noexcept {
+    if (to_set & now_bit) return timespec{0, UTIME_NOW};
+    if (to_set & set_bit) return value;
+    return timespec{0, UTIME_OMIT};
+}
+
+}  // namespace
+
+Result<AttrReply> Filesystem::getattr(fuse_ino_t ino, std::optional<std::uint64_t> fh) {
+    State& s = *state_;
+    const auto map = s.maps.snapshot();
+    // An open file answers for itself: it still works once the file is unlinked.
+    if (fh) {
+        if (auto file = s.files.find(*fh)) {
+            auto st = sys::stat_fd(file->fd.get());
+            if (!st) return Errno{st.error()};
+            return AttrReply{State::to_mount(*st, *map), s.options.attr_timeout()};
+        }
+    }
+    auto node = s.resolve(ino);
+    if (!node) return Errno{node.error()};
+    auto st = sys::stat_fd(node->get());
+    if (!st) return Errno{st.error()};
+    return AttrReply{State::to_mount(*st, *map), s.options.attr_timeout()};
+}
+
+Result<AttrReply> Filesystem::setattr(const Caller& caller, fuse_ino_t ino, const struct stat& attr,
+                                      int to_set, std::optional<std::uint64_t> fh) {
+    State& s = *state_;
+    auto node = s.resolve(ino);
+    if (!node) return Errno{node.error()};
+    std::shared_ptr<FileHandle> file = fh ? s.files.find(*fh) : nullptr;
+    const int open_fd = file ? file->fd.get() : -1;
+    const int path_fd = node->get();
+
+    // Ids in: mount → storage, before anything changes. -1 leaves the id as it is.
+    uid_t new_uid = static_cast<uid_t>(-1);
+    gid_t new_gid = static_cast<gid_t>(-1);
+    if (to_set & FUSE_SET_ATTR_UID) {
+        auto mapped = caller.map->to_storage_for_write(idmap::MountUid{attr.st_uid});
+        if (!mapped) return Errno{EOVERFLOW};
+        new_uid = idmap::raw(*mapped);
+    }
+    if (to_set & FUSE_SET_ATTR_GID) {
+        auto mapped = caller.map->to_storage_for_write(idmap::MountGid{attr.st_gid});
+        if (!mapped) return Errno{EOVERFLOW};
+        new_gid = idmap::raw(*mapped);
+    }
+
+    if (to_set & FUSE_SET_ATTR_MODE) {
+        if (node->node->is_symlink()) return Errno{EOPNOTSUPP};
+        auto current = sys::stat_fd(path_fd);
+        if (!current) return Errno{current.error()};
+        if (only_clears_set_id(current->st_mode, attr.st_mode)) {
+            if (int e = change_mode(open_fd, path_fd, attr.st_mode & 07777)) return Errno{e};
+            to_set &= ~FUSE_SET_ATTR_MODE;
+        }
+    }
+
+    {
+        CredsGuard guard(s.creds(caller));
+        if (guard.error() != 0) return Errno{guard.error()};
+        if (to_set & FUSE_SET_ATTR_MODE) {
+            if (int e = change_mode(open_fd, path_fd, attr.st_mode & 07777)) return Errno{e};
+        }
+        if (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) {
+            if (::fchownat(path_fd, "", new_uid, new_gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) {
+                return sys::last_error();
+            }
+        }
+        if (to_set & FUSE_SET_ATTR_SIZE) {
+            const int rc = open_fd >= 0
+                               ? ::ftruncate(open_fd, attr.st_size)
+                               : ::truncate(sys::ProcFdPath(path_fd).c_str(), attr.st_size);
+            if (rc != 0) return sys::last_error();
+        }
+        if (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
+                      FUSE_SET_ATTR_MTIME_NOW)) {
+            const timespec times[2] = {
+                time_to_set(to_set, FUSE_SET_ATTR_ATIME, FUSE_SET_ATTR_ATIME_NOW, attr.st_atim),
+                time_to_set(to_set, FUSE_SET_ATTR_MTIME, FUSE_SET_ATTR_MTIME_NOW, attr.st_mtim),
+            };
+            const int rc = open_fd >= 0
+                               ? ::futimens(open_fd, times)
+                               : ::utimensat(AT_FDCWD, sys::ProcFdPath(path_fd).c_str(), times, 0);
+            if (rc != 0) return sys::last_error();
+        }
+        // FUSE_SET_ATTR_CTIME: the change time cannot be set; every change above updated it.
+    }
+    auto st = sys::stat_fd(open_fd >= 0 ? open_fd : path_fd);
+    if (!st) return Errno{st.error()};
+    return AttrReply{State::to_mount(*st, *caller.map), s.options.attr_timeout()};
+}
+
+}  // namespace idshift::fusell

@@ -1,0 +1,202 @@
+// open, create, read, write_buf, flush, release, fsync, fallocate, copy_file_range, lseek.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "fs_state.hpp"
+
+namespace idshift::fusell {
+namespace {
+
+constexpr std::size_t kAlignment = 4096;  // enough for O_DIRECT on every common device
+
+bool wants_write(int flags) noexcept {
+    return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0;
+}
+
+// One buffer of `size` bytes (libfuse's FUSE_BUFVEC_INIT is a C compound literal).
+fuse_bufvec single_buffer(std::size_t size) noexcept {
+    fuse_bufvec vec{};
+    vec.count = 1;
+    vec.buf[0].size = size;
+    vec.buf[0].fd = -1;
+    return vec;
+}
+
+struct FreeDeleter {
+    void operator()(char* p) const noexcept { std::free(p); }
+};
+
+}  // namespace
+
+// One buffer per worker thread, reused by every read it serves and grown to the largest: a read
+// costs no allocation (libfuse 3.14's fd-backed reply, by contrast, mallocs per request). Aligned,
+// so files opened with O_DIRECT read into it directly.
+std::span<char> thread_read_buffer(std::size_t size) {
+    thread_local std::unique_ptr<char, FreeDeleter> buffer;
+    thread_local std::size_t capacity = 0;
+    if (capacity < size) {
+        const std::size_t rounded = (size + kAlignment - 1) / kAlignment * kAlignment;
+        buffer.reset(static_cast<char*>(std::aligned_alloc(kAlignment, rounded)));
+        capacity = buffer ? rounded : 0;
+        if (!buffer) throw std::bad_alloc();
+    }
+    return {buffer.get(), size};
+}
+
+Result<OpenReply> Filesystem::open(const Caller& caller, fuse_ino_t ino, int flags) {
+    State& s = *state_;
+    if (s.options.read_only && wants_write(flags)) return Errno{EROFS};
+    auto node = s.resolve(ino);
+    if (!node) return Errno{node.error()};
+    if (node->node->is_symlink()) return Errno{ELOOP};
+    auto handle = std::make_shared<FileHandle>();
+    {
+        CredsGuard guard(s.creds(caller));
+        if (guard.error() != 0) return Errno{guard.error()};
+        auto fd = sys::reopen(node->get(), flags);
+        if (!fd) return Errno{s.note_fd_error(fd.error())};
+        handle->fd = std::move(*fd);
+    }
+    handle->flags = flags;
+    handle->node = node->node;
+    handle->node->posix_locks().note_open();
+    const OpenedFile file{ino, handle->fd.get(), flags};
+    return OpenReply{s.files.add(std::move(handle)), file};
+}
+
+Result<CreateReply> Filesystem::create(const Caller& caller, fuse_ino_t parent,
+                                       std::string_view name, mode_t mode, int flags) {
+    State& s = *state_;
+    auto valid = Name::parse(name);
+    if (!valid) return Errno{valid.error()};
+    if (s.options.read_only) return Errno{EROFS};
+    if (int e = State::check_can_create(caller)) return Errno{e};
+    auto dir = s.resolve(parent);
+    if (!dir) return Errno{dir.error()};
+    auto handle = std::make_shared<FileHandle>();
+    Result<fuse_entry_param> entry = Errno{EIO};
+    {
+        CredsGuard guard(s.creds(caller));
+        if (guard.error() != 0) return Errno{guard.error()};
+        UmaskGuard umask(caller.umask);
+        if (umask.error() != 0) return Errno{umask.error()};
+        // O_NOFOLLOW: without O_EXCL an existing symlink of that name would be followed.
+        auto fd = sys::open_at(dir->get(), valid->c_str(), (flags | O_CREAT | O_NOFOLLOW), mode);
+        if (!fd) return Errno{s.note_fd_error(fd.error())};
+        handle->fd = std::move(*fd);
+        // The entry describes the inode just opened, whatever the name points at by now.
+        auto inode = sys::reopen(handle->fd.get(), O_PATH);
+        if (!inode) return Errno{s.note_fd_error(inode.error())};
+        entry = s.entry_from(std::move(*inode), *caller.map);
+    }
+    if (!entry) return Errno{entry.error()};
+    auto node = s.node(entry->ino);
+    if (!node) return Errno{node.error()};
+    handle->flags = flags;
+    handle->node = std::move(*node);
+    handle->node->posix_locks().note_open();
+    const OpenedFile file{entry->ino, handle->fd.get(), flags};
+    return CreateReply{*entry, s.files.add(std::move(handle)), file};
+}
+
+Result<std::span<const char>> Filesystem::read(std::uint64_t fh, std::size_t size, off_t offset) {
+    auto file = state_->file(fh);
+    if (!file) return Errno{file.error()};
+    std::span<char> buffer = thread_read_buffer(size);
+    const ssize_t n = ::pread((*file)->fd.get(), buffer.data(), buffer.size(), offset);
+    if (n < 0) return sys::last_error();
+    return std::span<const char>(buffer.data(), static_cast<std::size_t>(n));
+}
+
+Result<std::size_t> Filesystem::write_buf(std::uint64_t fh, fuse_bufvec& data, off_t offset) {
+    auto file = state_->file(fh);
+    if (!file) return Errno{file.error()};
+    const int fd = (*file)->fd.get();
+    const std::size_t size = fuse_buf_size(&data);
+    if ((*file)->flags & O_DIRECT) {
+        // O_DIRECT needs an aligned source; libfuse's request buffer is not. Gather into the
+        // (aligned) per-thread buffer first.
+        std::span<char> aligned = thread_read_buffer(size);
+        fuse_bufvec staging = single_buffer(size);
+        staging.buf[0].mem = aligned.data();
+        const ssize_t gathered = fuse_buf_copy(&staging, &data, FUSE_BUF_NO_SPLICE);
+        if (gathered < 0) return Errno{static_cast<int>(-gathered)};
+        const ssize_t n = ::pwrite(fd, aligned.data(), static_cast<std::size_t>(gathered), offset);
+        if (n < 0) return sys::last_error();
+        return static_cast<std::size_t>(n);
+    }
+    fuse_bufvec out = single_buffer(size);
+    out.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
+    out.buf[0].fd = fd;
+    out.buf[0].pos = offset;
+    const ssize_t n = fuse_buf_copy(&out, &data, static_cast<fuse_buf_copy_flags>(0));
+    if (n < 0) return Errno{static_cast<int>(-n)};
+    return static_cast<std::size_t>(n);
+}
+
+int Filesystem::flush(std::uint64_t fh, std::uint64_t lock_owner) {
+    auto file = state_->file(fh);
+    if (!file) return file.error();
+    // close() by the owner releases its POSIX locks on the file; the kernel sends FLUSH for it.
+    (*file)->node->posix_locks().drop(lock_owner);
+    // Closing a duplicate reports what close() of the file would (NFS write-back errors, say)
+    // while the open itself lives on until RELEASE.
+    const int dup = ::fcntl((*file)->fd.get(), F_DUPFD_CLOEXEC, 0);
+    if (dup < 0) return state_->note_fd_error(errno);
+    return ::close(dup) == 0 ? 0 : errno;
+}
+
+void Filesystem::release(std::uint64_t fh, bool notify_opener) noexcept {
+    State& s = *state_;
+    try {
+        auto handle = s.files.remove(fh);
+        if (!handle) return;
+        if (notify_opener) {
+            s.opener->released(OpenedFile{handle->node->id(), handle->fd.get(), handle->flags});
+        }
+        handle->node->posix_locks().note_release();
+    } catch (...) {
+    }
+}
+
+int Filesystem::fsync(std::uint64_t fh, bool datasync) {
+    auto file = state_->file(fh);
+    if (!file) return file.error();
+    const int fd = (*file)->fd.get();
+    return (datasync ? ::fdatasync(fd) : ::fsync(fd)) == 0 ? 0 : errno;
+}
+
+int Filesystem::fallocate(std::uint64_t fh, int mode, off_t offset, off_t length) {
+    auto file = state_->file(fh);
+    if (!file) return file.error();
+    return ::fallocate((*file)->fd.get(), mode, offset, length) == 0 ? 0 : errno;
+}
+
+Result<std::size_t> Filesystem::copy_file_range(std::uint64_t fh_in, off_t off_in,
+                                                std::uint64_t fh_out, off_t off_out,
+                                                std::size_t length, int flags) {
+    auto in = state_->file(fh_in);
+    if (!in) return Errno{in.error()};
+    auto out = state_->file(fh_out);
+    if (!out) return Errno{out.error()};
+    loff_t from = off_in;
+    loff_t to = off_out;
+    const ssize_t n = ::copy_file_range((*in)->fd.get(), &from, (*out)->fd.get(), &to, length,
+                                        static_cast<unsigned>(flags));
+    if (n < 0) return sys::last_error();
+    return static_cast<std::size_t>(n);
+}
+
+Result<off_t> Filesystem::lseek(std::uint64_t fh, off_t offset, int whence) {
+    auto file = state_->file(fh);
+    if (!file) return Errno{file.error()};
+    const off_t result = ::lseek((*file)->fd.get(), offset, whence);
+    if (result < 0) return sys::last_error();
+    return result;
+}
+
+}  // namespace idshift::fusell

@@ -1,0 +1,208 @@
+// Filesystem construction and the helpers every operation family shares (fs_state.hpp).
+#include <spdlog/spdlog.h>
+
+#include <fcntl.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+#include "fs_state.hpp"
+#include "inode_handle.hpp"
+
+namespace idshift::fusell {
+namespace {
+
+using idmap::raw;
+
+std::shared_ptr<Node> open_root(const std::string& source, MountFds& mount_fds) {
+    const int fd = ::open(source.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), source);
+    sys::UniqueFd root(fd);
+    auto st = sys::stat_fd(root.get());
+    if (!st) throw std::system_error(st.error(), std::generic_category(), source);
+    auto handle = handle_of(root.get());
+    if (!handle) throw std::system_error(handle.error(), std::generic_category(), source);
+    if (!handle->empty()) {
+        auto mount_fd = sys::reopen(root.get(), O_PATH | O_DIRECTORY);
+        if (!mount_fd) throw std::system_error(mount_fd.error(), std::generic_category(), source);
+        mount_fds.add(handle->mount_id, std::move(*mount_fd));
+    }
+    return std::make_shared<Node>(FUSE_ROOT_ID, NodeKey{st->st_dev, st->st_ino}, st->st_mode,
+                                  std::move(*handle), std::move(root));
+}
+
+}  // namespace
+
+Filesystem::State::State(const std::string& source, FsOptions options_in, idmap::MapHolder& maps_in)
+    : options(options_in),
+      maps(maps_in),
+      opener(std::make_unique<FileOpener>()),
+      nodes(open_root(source, mount_fds)),
+      fds(options.fd_cache_size) {}
+
+Result<std::shared_ptr<Node>> Filesystem::State::node(fuse_ino_t id) const {
+    auto found = nodes.find(id);
+    if (!found) return Errno{ESTALE};
+    return found;
+}
+
+Result<SharedFd> Filesystem::State::path_fd(const std::shared_ptr<Node>& node) {
+    if (node->pinned_fd() >= 0) {
+        // Shares ownership with the node, which owns the fd for its whole life.
+        return SharedFd(node, &node->pinned());
+    }
+    if (SharedFd cached = fds.find(node->id())) return cached;
+    const int mount_fd = mount_fds.find(node->handle().mount_id);
+    if (mount_fd < 0) return Errno{ESTALE};
+    auto reopened = open_handle(mount_fd, node->handle());
+    if (!reopened) return Errno{note_fd_error(reopened.error())};
+    return fds.insert(node->id(), std::move(*reopened));
+}
+
+Result<NodeFd> Filesystem::State::resolve(fuse_ino_t id) {
+    auto found = node(id);
+    if (!found) return Errno{found.error()};
+    auto fd = path_fd(*found);
+    if (!fd) return Errno{fd.error()};
+    return NodeFd{std::move(*found), std::move(*fd)};
+}
+
+Result<fuse_entry_param> Filesystem::State::entry_for(int parent_fd, const Name& name,
+                                                      const idmap::IdMap& map) {
+    auto child = sys::open_path_at(parent_fd, name.c_str());
+    if (!child) return Errno{note_fd_error(child.error())};
+    return entry_from(std::move(*child), map);
+}
+
+Result<fuse_entry_param> Filesystem::State::entry_from(sys::UniqueFd inode_fd,
+                                                       const idmap::IdMap& map) {
+    auto st = sys::stat_fd(inode_fd.get());
+    if (!st) return Errno{st.error()};
+    auto handle = handle_of(inode_fd.get());
+    if (!handle) return Errno{handle.error()};
+    const bool by_handle = !handle->empty();
+    if (by_handle && mount_fds.find(handle->mount_id) < 0) {
+        // A mount under the source not seen before: keep an fd on it for open_by_handle_at.
+        auto mount_fd = sys::reopen(inode_fd.get(), O_PATH);
+        if (!mount_fd) return Errno{note_fd_error(mount_fd.error())};
+        mount_fds.add(handle->mount_id, std::move(*mount_fd));
+    }
+    const NodeKey key{st->st_dev, st->st_ino};
+    std::shared_ptr<Node> node;
+    if (by_handle) {
+        node = nodes.acquire(key, st->st_mode, std::move(*handle), sys::UniqueFd{});
+        fds.insert(node->id(), std::move(inode_fd));  // the next operation will want it
+    } else {
+        node = nodes.acquire(key, st->st_mode, InodeHandle{}, std::move(inode_fd));
+    }
+    fuse_entry_param entry{};
+    entry.ino = node->id();
+    entry.generation = 0;  // nodeids are never reused, so (ino, 0) is unique for the mount's life
+    entry.attr = to_mount(*st, map);
+    entry.attr_timeout = options.attr_timeout();
+    entry.entry_timeout = options.entry_timeout();
+    return entry;
+}
+
+Result<std::shared_ptr<FileHandle>> Filesystem::State::file(std::uint64_t fh) const {
+    auto found = files.find(fh);
+    if (!found) return Errno{EBADF};
+    return found;
+}
+
+Result<std::shared_ptr<DirHandle>> Filesystem::State::dir(std::uint64_t fh) const {
+    auto found = dirs.find(fh);
+    if (!found) return Errno{EBADF};
+    return found;
+}
+
+StorageCreds Filesystem::State::creds(const Caller& caller) const noexcept {
+    StorageCreds creds;
+    creds.uid = caller.storage_uid.value_or(idmap::StorageUid{idmap::kOverflowId});
+    creds.gid = caller.storage_gid.value_or(idmap::StorageGid{idmap::kOverflowId});
+    creds.groups = {caller.storage_groups.data(), caller.storage_groups.size()};
+    creds.privileged = raw(caller.uid) == 0 && caller.storage_uid.has_value();
+    return creds;
+}
+
+int Filesystem::State::check_can_create(const Caller& caller) noexcept {
+    return caller.storage_uid && caller.storage_gid ? 0 : EOVERFLOW;
+}
+
+struct stat Filesystem::State::to_mount(struct stat attr, const idmap::IdMap& map) noexcept {
+    attr.st_uid = raw(map.to_mount(idmap::StorageUid{attr.st_uid}));
+    attr.st_gid = raw(map.to_mount(idmap::StorageGid{attr.st_gid}));
+    return attr;
+}
+
+int Filesystem::State::note_fd_error(int error) noexcept {
+    if ((error == EMFILE || error == ENFILE) && fd_exhaustion_log.allow()) {
+        spdlog::error(
+            "out of file descriptors ({}): {} nodes known, {} fds cached, {} files and {} "
+            "directories open; on a backing filesystem without file handles every node keeps an "
+            "fd",
+            std::strerror(error), nodes.size(), fds.size(), files.size(), dirs.size());
+    }
+    return error;
+}
+
+Filesystem::Filesystem(const std::string& source, FsOptions options, idmap::MapHolder& maps)
+    : state_(std::make_unique<State>(source, options, maps)) {
+    if (!S_ISDIR(state_->nodes.find(FUSE_ROOT_ID)->type())) {
+        throw std::system_error(ENOTDIR, std::generic_category(), source);
+    }
+}
+
+Filesystem::~Filesystem() = default;
+
+const FsOptions& Filesystem::options() const noexcept {
+    return state_->options;
+}
+const idmap::MapHolder& Filesystem::maps() const noexcept {
+    return state_->maps;
+}
+void Filesystem::set_opener(std::unique_ptr<FileOpener> opener) {
+    state_->opener = std::move(opener);
+}
+FileOpener& Filesystem::opener() noexcept {
+    return *state_->opener;
+}
+
+Caller Filesystem::make_caller(uid_t uid, gid_t gid, pid_t pid, mode_t umask,
+                               std::span<const gid_t> groups) const {
+    Caller caller;
+    caller.uid = idmap::MountUid{uid};
+    caller.gid = idmap::MountGid{gid};
+    caller.pid = pid;
+    caller.umask = umask;
+    caller.map = state_->maps.snapshot();
+    caller.storage_uid = caller.map->to_storage_for_write(caller.uid);
+    caller.storage_gid = caller.map->to_storage_for_write(caller.gid);
+    for (gid_t group : groups) {
+        if (auto mapped = caller.map->find_storage(idmap::MountGid{group})) {
+            caller.storage_groups.push_back(*mapped);
+        }
+    }
+    return caller;
+}
+
+std::vector<fuse_ino_t> Filesystem::known_nodes() const {
+    return state_->nodes.ids();
+}
+std::size_t Filesystem::node_count() const {
+    return state_->nodes.size();
+}
+
+int FileOpener::reply_open(fuse_req_t req, const OpenedFile&, fuse_file_info& fi) noexcept {
+    return fuse_reply_open(req, &fi);
+}
+
+int FileOpener::reply_create(fuse_req_t req, const fuse_entry_param& entry, const OpenedFile&,
+                             fuse_file_info& fi) noexcept {
+    return fuse_reply_create(req, &entry, &fi);
+}
+
+void FileOpener::released(const OpenedFile&) noexcept {}
+
+}  // namespace idshift::fusell

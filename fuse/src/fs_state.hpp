@@ -1,0 +1,72 @@
+#pragma once
+// What a Filesystem holds, and the helpers every operation family shares: nodeid → node → fd,
+// fh → open file, building entries for new kernel references, and ids storage → mount.
+#include <fuse_lowlevel.h>
+
+#include <memory>
+
+#include "creds.hpp"
+#include "fd_cache.hpp"
+#include "groups_cache.hpp"
+#include "handles.hpp"
+#include "idshift/fusell/filesystem.hpp"
+#include "mount_fds.hpp"
+#include "names.hpp"
+#include "node_table.hpp"
+#include "rate_limit.hpp"
+
+namespace idshift::fusell {
+
+// A node and an O_PATH fd on its inode, held for the length of one operation.
+struct NodeFd {
+    std::shared_ptr<Node> node;
+    SharedFd fd;
+    int get() const noexcept { return fd->get(); }
+};
+
+struct Filesystem::State {
+    State(const std::string& source, FsOptions options, idmap::MapHolder& maps);
+
+    // ESTALE when the kernel names a node it has forgotten (or never had).
+    Result<std::shared_ptr<Node>> node(fuse_ino_t id) const;
+    // An O_PATH fd on the node's inode: its pinned fd, the cached one, or one reopened from its
+    // handle (which needs CAP_DAC_READ_SEARCH: call before switching to the caller's creds).
+    Result<SharedFd> path_fd(const std::shared_ptr<Node>& node);
+    Result<NodeFd> resolve(fuse_ino_t id);
+
+    // A new kernel reference to `name` in the directory `parent_fd`, never following a symlink.
+    Result<fuse_entry_param> entry_for(int parent_fd, const Name& name, const idmap::IdMap& map);
+    // The same for the inode behind the O_PATH fd `inode_fd`, which the node may keep.
+    Result<fuse_entry_param> entry_from(sys::UniqueFd inode_fd, const idmap::IdMap& map);
+
+    // EBADF when the kernel names an open the daemon does not have.
+    Result<std::shared_ptr<FileHandle>> file(std::uint64_t fh) const;
+    Result<std::shared_ptr<DirHandle>> dir(std::uint64_t fh) const;
+
+    // Storage-side credentials of a caller (see Caller for unmapped ids).
+    StorageCreds creds(const Caller& caller) const noexcept;
+    // EOVERFLOW when the caller's uid or gid cannot own a new inode on the storage side.
+    static int check_can_create(const Caller& caller) noexcept;
+
+    // Ownership storage → mount, for everything reported to the kernel.
+    static struct stat to_mount(struct stat attr, const idmap::IdMap& map) noexcept;
+
+    // Logs (at most once a minute) that the process ran out of fds, and passes `error` through.
+    int note_fd_error(int error) noexcept;
+
+    FsOptions options;
+    idmap::MapHolder& maps;
+    std::unique_ptr<FileOpener> opener;
+    MountFds mount_fds;
+    NodeTable nodes;
+    FdCache fds;
+    HandleTable<FileHandle> files;
+    HandleTable<DirHandle> dirs;
+    GroupsCache groups;
+    RateLimiter fd_exhaustion_log{std::chrono::minutes(1)};
+};
+
+// Reads `size` bytes at most into this thread's read buffer (see file_ops.cpp).
+std::span<char> thread_read_buffer(std::size_t size);
+
+}  // namespace idshift::fusell

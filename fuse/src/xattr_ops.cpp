@@ -1,0 +1,118 @@
+// setxattr, getxattr, listxattr, removexattr. Extended attributes go through the node's magic
+// link (/proc/self/fd/N), which reaches the inode itself: an O_PATH fd has no f*xattr calls.
+// ACLs and security.capability carry ids and are translated on the way in and out.
+#include <sys/xattr.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+
+#include "fs_state.hpp"
+#include "idshift/idmap/acl_xattr.hpp"
+#include "idshift/idmap/fcaps_xattr.hpp"
+
+namespace idshift::fusell {
+namespace {
+
+std::span<std::byte> as_bytes(std::vector<char>& data) noexcept {
+    return {reinterpret_cast<std::byte*>(data.data()), data.size()};
+}
+
+// Ids out, storage → mount, in place.
+int translate_to_mount(std::string_view name, std::vector<char>& value, const idmap::IdMap& map) {
+    if (idmap::is_acl_xattr(name)) return idmap::acl_to_mount(as_bytes(value), map);
+    if (idmap::is_fcaps_xattr(name)) return idmap::fcaps_to_mount(as_bytes(value), map);
+    return 0;
+}
+
+// Ids in, mount → storage, in place.
+int translate_to_storage(std::string_view name, std::vector<char>& value, const idmap::IdMap& map) {
+    if (idmap::is_acl_xattr(name)) return idmap::acl_to_storage(as_bytes(value), map);
+    if (idmap::is_fcaps_xattr(name)) return idmap::fcaps_to_storage(as_bytes(value), map);
+    return 0;
+}
+
+bool carries_ids(std::string_view name) noexcept {
+    return idmap::is_acl_xattr(name) || idmap::is_fcaps_xattr(name);
+}
+
+}  // namespace
+
+int Filesystem::setxattr(const Caller& caller, fuse_ino_t ino, std::string_view name,
+                         std::span<const char> value, int flags) {
+    State& s = *state_;
+    const std::string attr_name(name);
+    std::vector<char> stored(value.begin(), value.end());
+    if (carries_ids(name)) {
+        if (int e = translate_to_storage(name, stored, *caller.map)) return e;
+    }
+    auto node = s.resolve(ino);
+    if (!node) return node.error();
+    CredsGuard guard(s.creds(caller));
+    if (guard.error() != 0) return guard.error();
+    const sys::ProcFdPath path(node->get());
+    return ::setxattr(path.c_str(), attr_name.c_str(), stored.data(), stored.size(), flags) == 0
+               ? 0
+               : errno;
+}
+
+Result<XattrReply> Filesystem::getxattr(const Caller& caller, fuse_ino_t ino, std::string_view name,
+                                        std::size_t size) {
+    State& s = *state_;
+    const std::string attr_name(name);
+    auto node = s.resolve(ino);
+    if (!node) return Errno{node.error()};
+    CredsGuard guard(s.creds(caller));
+    if (guard.error() != 0) return Errno{guard.error()};
+    const sys::ProcFdPath path(node->get());
+    XattrReply reply;
+    if (size == 0) {  // only the length: translation never changes it
+        const ssize_t n = ::getxattr(path.c_str(), attr_name.c_str(), nullptr, 0);
+        if (n < 0) return sys::last_error();
+        reply.size = static_cast<std::size_t>(n);
+        return reply;
+    }
+    reply.data.resize(size);
+    const ssize_t n = ::getxattr(path.c_str(), attr_name.c_str(), reply.data.data(), size);
+    if (n < 0) return sys::last_error();
+    reply.data.resize(static_cast<std::size_t>(n));
+    reply.size = reply.data.size();
+    if (int e = translate_to_mount(name, reply.data, *caller.map)) {
+        if (e == EINVAL) {
+            spdlog::warn("inode {}: malformed {} on the backing file", node->node->key().ino,
+                         attr_name);
+            return Errno{EIO};
+        }
+        return Errno{e};
+    }
+    return reply;
+}
+
+Result<XattrReply> Filesystem::listxattr(const Caller& caller, fuse_ino_t ino, std::size_t size) {
+    State& s = *state_;
+    auto node = s.resolve(ino);
+    if (!node) return Errno{node.error()};
+    CredsGuard guard(s.creds(caller));
+    if (guard.error() != 0) return Errno{guard.error()};
+    const sys::ProcFdPath path(node->get());
+    XattrReply reply;
+    reply.data.resize(size);
+    const ssize_t n = ::listxattr(path.c_str(), size == 0 ? nullptr : reply.data.data(), size);
+    if (n < 0) return sys::last_error();
+    reply.size = static_cast<std::size_t>(n);
+    reply.data.resize(size == 0 ? 0 : reply.size);
+    return reply;
+}
+
+int Filesystem::removexattr(const Caller& caller, fuse_ino_t ino, std::string_view name) {
+    State& s = *state_;
+    const std::string attr_name(name);
+    auto node = s.resolve(ino);
+    if (!node) return node.error();
+    CredsGuard guard(s.creds(caller));
+    if (guard.error() != 0) return guard.error();
+    const sys::ProcFdPath path(node->get());
+    return ::removexattr(path.c_str(), attr_name.c_str()) == 0 ? 0 : errno;
+}
+
+}  // namespace idshift::fusell
