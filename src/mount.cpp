@@ -1,13 +1,145 @@
-// Placeholder until the filesystem lands: the mount path is built in fuse/ and wired here.
-#include <cstdio>
+// idshift [options] SOURCE MOUNTPOINT: parse → load the map → open the source → mount →
+// daemonize → drop privileges → serve until unmounted or signalled.
+#include <fuse_lowlevel.h>
+#include <sys/resource.h>
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <system_error>
+
+#include "cli.hpp"
+#include "idshift/fusell/filesystem.hpp"
+#include "idshift/fusell/session.hpp"
+#include "logging.hpp"
+#include "privileges.hpp"
+#include "reload.hpp"
 #include "subcommands.hpp"
 
 namespace idshift::daemon {
+namespace {
 
-int run_mount(int, char**) {
-    std::fputs("idshift: mounting is not built yet\n", stderr);
-    return 2;
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 1;
+constexpr int kExitMount = 2;
+
+// Raises the soft RLIMIT_NOFILE to the hard limit and sizes the fd cache to a quarter of it, so
+// that open files, open directories and lock descriptions keep the rest.
+void size_fd_budget(fusell::FsOptions& options) {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+        getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    options.fd_cache_size =
+        std::clamp<std::size_t>(static_cast<std::size_t>(limit.rlim_cur) / 4, 64, 4096);
+}
+
+void invalidate_everything(fusell::Filesystem& fs, fusell::Session& session) {
+    std::size_t invalidated = 0;
+    for (fuse_ino_t ino : fs.known_nodes()) {
+        if (session.invalidate_attributes(ino) == 0) ++invalidated;
+    }
+    spdlog::info("cached attributes of {} nodes invalidated", invalidated);
+}
+
+int serve(Config& config, idmap::MapHolder& maps) {
+    size_fd_budget(config.fs);
+    std::optional<fusell::Filesystem> fs;
+    try {
+        fs.emplace(config.source, config.fs, maps);
+    } catch (const std::system_error& e) {
+        spdlog::error("{}", e.what());
+        return kExitUsage;
+    }
+    const std::optional<std::string> reload_file =
+        config.map_file ? std::optional(std::filesystem::absolute(*config.map_file).string())
+                        : std::nullopt;
+
+    SighupThread::prepare_signals();  // before any thread exists, and before libfuse's handlers
+    std::optional<fusell::Session> session;
+    try {
+        session.emplace(*fs, config.mount);
+        session->mount(config.mountpoint);
+        session->install_signal_handlers();
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        return kExitMount;
+    }
+    if (!config.foreground) {
+        // Forks now that the mount is in place: the parent exits 0 once the child is set up.
+        if (fuse_daemonize(0) != 0) return kExitMount;
+        log_to_syslog();
+    }
+    const PrivilegeNeeds needs{config.fs.dev};
+    try {
+        drop_privileges(needs);
+    } catch (const std::system_error& e) {
+        spdlog::error("dropping capabilities: {}", e.what());
+        return kExitMount;
+    }
+    spdlog::debug("capabilities kept: {}", describe_capabilities());
+
+    SighupThread sighup([&] {
+        if (!reload_file) {
+            spdlog::warn("SIGHUP: the map was given inline; there is no file to reload");
+            return;
+        }
+        if (reload_map(*reload_file, maps, idmap::NssResolver{}).empty()) {
+            invalidate_everything(*fs, *session);
+        }
+    });
+    spdlog::info("{} mounted on {}", config.source, config.mountpoint);
+    const int rc = session->loop(config.fs.max_threads, config.fs.clone_fd);
+    if (rc != 0) {
+        spdlog::error("request loop ended with an error: {}", std::strerror(rc < 0 ? -rc : rc));
+        return kExitMount;
+    }
+    spdlog::info("{} unmounted", config.mountpoint);
+    return kExitOk;
+}
+
+}  // namespace
+
+int run_mount(int argc, char** argv) {
+    CommandLine line;
+    try {
+        line = parse_command_line({argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0)});
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "idshift: %s\nTry 'idshift --help'.\n", e.what());
+        return kExitUsage;
+    }
+    if (line.action == CommandLine::Action::help) {
+        std::fputs(help_text().c_str(), stdout);
+        return kExitOk;
+    }
+    if (line.action == CommandLine::Action::version) {
+        std::fputs(version_text().c_str(), stdout);
+        return kExitOk;
+    }
+    Config& config = line.config;
+    init_logging(config.log_level);
+
+    idmap::MapLoad loaded = load_map(config);
+    if (!loaded.ok()) {
+        for (const auto& error : loaded.errors) {
+            std::fprintf(stderr, "%s\n", error.to_string().c_str());
+        }
+        return kExitUsage;
+    }
+    idmap::MapHolder maps(std::move(*loaded.map));
+    try {
+        return serve(config, maps);
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        return kExitMount;
+    }
 }
 
 }  // namespace idshift::daemon

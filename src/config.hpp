@@ -1,0 +1,34 @@
+#pragma once
+// Everything the command line decides, as plain data passed by reference (never global).
+#include <spdlog/common.h>
+
+#include <optional>
+#include <string>
+
+#include "idshift/fusell/options.hpp"
+#include "idshift/fusell/session.hpp"
+#include "idshift/idmap/map_file.hpp"
+
+namespace idshift::daemon {
+
+struct Config {
+    std::string source;
+    std::string mountpoint;
+    bool foreground = false;
+    bool debug = false;  // -d: foreground, debug logging, every request traced
+    spdlog::level::level_enum log_level = spdlog::level::info;
+
+    // Exactly one of: a map file (reloadable with SIGHUP), or inline maps.
+    std::optional<std::string> map_file;
+    std::optional<std::string> uidmap;
+    std::optional<std::string> gidmap;
+
+    fusell::FsOptions fs;
+    fusell::MountOptions mount;
+};
+
+// Loads the map the configuration names: the map file (storage names through NSS), or the inline
+// uidmap=/gidmap= rules.
+idmap::MapLoad load_map(const Config& config);
+
+}  // namespace idshift::daemon

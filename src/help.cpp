@@ -1,0 +1,51 @@
+// The texts of --help and --version.
+#include "cli.hpp"
+
+namespace idshift::daemon {
+
+std::string help_text() {
+    return R"(Usage: idshift [options] SOURCE MOUNTPOINT
+       idshift check MAP...
+       idshift map --from-userns PID
+
+Mounts the directory SOURCE at MOUNTPOINT and remaps user and group ids on every operation:
+ownership read from SOURCE is shown through the map, and ids written through MOUNTPOINT (new
+files, chown, ACLs, file capabilities) are stored through it in reverse.
+
+Options:
+  -f                     stay in the foreground (log to stderr instead of syslog)
+  -d                     debug: implies -f and --log-level=debug, and logs every request
+  --log-level=LEVEL      trace, debug, info (default), warn or error
+  -h, --help             print this help and exit
+  -V, --version          print the version and exit
+  -o OPT[,OPT...]        mount options:
+
+    map=FILE             the id map (see idshift check); SIGHUP reloads it
+    uidmap=M:S:N[:...]   inline uid rules: mount id M, storage id S, count N (instead of map=)
+    gidmap=M:S:N[:...]   inline gid rules (instead of map=)
+    cache=MODE           none (ask every time), auto (trust for 1 s; default) or always
+                         (trust for a day: only when nothing else writes to SOURCE)
+    threads=N            at most N worker threads (default: libfuse's, 10)
+    allow_other          let every user use the mount: ON by default
+    noallow_other        only the user who mounted it may use the mount
+    default_permissions  the kernel checks permissions on the mapped ids: always ON
+    ro, rw               read-only / read-write (default rw)
+    dev, nodev           device nodes usable / not (default nodev: mknod of a device fails)
+    fsname=NAME          the source shown in /proc/mounts (default SOURCE)
+    subtype=NAME         the type shown in /proc/mounts is fuse.NAME (default idshift)
+    suid, nosuid, exec, noexec, atime, noatime, nodiratime, relatime, strictatime,
+    sync, async, dirsync
+                         passed on to the kernel as for any mount
+
+Unknown options are an error. idshift runs as a daemon once the mount is in place; the exit status
+is 0 only when it is. Exit status: 0 mounted, 1 usage or configuration error (map errors are
+printed as FILE:LINE: message), 2 the mount failed. SIGTERM and SIGINT unmount; so does
+fusermount3 -u MOUNTPOINT.
+)";
+}
+
+std::string version_text() {
+    return "idshift " IDSHIFT_VERSION "\n";
+}
+
+}  // namespace idshift::daemon
