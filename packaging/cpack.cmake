@@ -20,7 +20,7 @@ set(CPACK_PACKAGE_NAME idshift)
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGE_CONTACT "${IDSHIFT_PACKAGE_MAINTAINER}")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
-# The package holds the binary built with the same options as the tests; strip its debug info.
+# The package takes the binary as this build tree built it; its debug information stays out.
 set(CPACK_STRIP_FILES ON)
 
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
@@ -32,15 +32,16 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS fuse3)
 # CPack puts the summary (the project's description) first; this is the extended description.
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "idshift mounts a directory a second time and translates the owners of its
-files between the ids stored on disk and the ids a container sees, by ranges
-(like a user namespace's uid_map) or by user and group names, in both
-directions, including POSIX ACLs and file capabilities. Containers whose
-images disagree about /etc/passwd can share one volume on any storage.
-.
-The package provides the idshift daemon, the fuse.idshift and idshift types
-for mount(8) and /etc/fstab, and a systemd template unit, idshift@.service,
-that mounts one volume per instance.")
+string(JOIN "\n" CPACK_DEBIAN_PACKAGE_DESCRIPTION
+    "idshift mounts a directory a second time and translates the owners of its"
+    "files between the ids stored on disk and the ids a container sees, by ranges"
+    "(like a user namespace's uid_map) or by user and group names, in both"
+    "directions, including POSIX ACLs and file capabilities. Containers whose"
+    "images disagree about /etc/passwd can share one volume on any storage."
+    "."
+    "The package provides the idshift daemon, the fuse.idshift and idshift types"
+    "for mount(8) and /etc/fstab, and a systemd template unit, idshift@.service,"
+    "that mounts one volume per instance.")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA "${CMAKE_CURRENT_LIST_DIR}/debian/postinst"
     "${CMAKE_CURRENT_LIST_DIR}/debian/prerm" "${CMAKE_CURRENT_LIST_DIR}/debian/postrm")
 # Maintainer scripts 0755, everything else in the control archive 0644, as dpkg expects.

@@ -29,12 +29,14 @@ expected=$(
         echo "-rw-r--r-- root/root $doc/examples/systemd/srv-volumes-web.mount"
         echo "-rw-r--r-- root/root $doc/examples/systemd/web.conf"
         # The example maps (and whatever files they refer to) ship as they are in the source.
-        (cd "$src/packaging/examples" && find . -type f -printf "-rw-r--r-- root/root $doc/examples/%P\n")
+        (cd "$src/packaging/examples" &&
+            find . -type f -printf "-rw-r--r-- root/root $doc/examples/%P\n")
     } | sort
 )
 expect_lines_eq "$entries" "$expected" "files in $(basename "$deb")"
 
-directories=$(dpkg-deb --contents "$deb" | awk '$1 ~ /^d/ && ($1 != "drwxr-xr-x" || $2 != "root/root")')
+directories=$(dpkg-deb --contents "$deb" |
+    awk '$1 ~ /^d/ && ($1 != "drwxr-xr-x" || $2 != "root/root")')
 expect_eq "$directories" "" "directories not drwxr-xr-x root/root"
 
 field() { dpkg-deb --field "$deb" "$1"; }

@@ -37,9 +37,10 @@ expect_contains "$(head -n 1 <<<"$out")" "$map: valid, " "idshift check first li
 
 # Installed files are the sources.
 expect_same_file "$root/sbin/mount.idshift" "$src/packaging/mount.idshift" "mount.idshift"
-expect_same_file "$root/lib/systemd/system/idshift@.service" "$src/packaging/systemd/idshift@.service" \
-    "idshift@.service"
-expect_same_file "$root/usr/share/doc/idshift/copyright" "$src/packaging/debian/copyright" "copyright"
+expect_same_file "$root/lib/systemd/system/idshift@.service" \
+    "$src/packaging/systemd/idshift@.service" "idshift@.service"
+expect_same_file "$root/usr/share/doc/idshift/copyright" "$src/packaging/debian/copyright" \
+    "copyright"
 gunzipped() { gzip -dc "$1" >"$root/gunzipped" && echo "$root/gunzipped"; }
 for page in man8/idshift.8 man5/idshift.map.5; do
     expect_same_file "$(gunzipped "$root/usr/share/man/$page.gz")" \

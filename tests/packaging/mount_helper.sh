@@ -110,7 +110,8 @@ vfs=$(findmnt --noheadings --output VFS-OPTIONS --mountpoint "$mnt")
 expect_not_contains "$vfs" "nosuid" "-t fuse.idshift: mount.fuse3 adds suid"
 expect_not_contains "$vfs" "nodev" "-t fuse.idshift: mount.fuse3 adds dev"
 echo created >"$mnt/created"
-expect_eq "$(stat -c %u:%g "$src/created")" "100000:100000" "owner in storage of a file root created"
+expect_eq "$(stat -c %u:%g "$src/created")" "100000:100000" \
+    "owner in storage of a file root created"
 unmount_and_wait "-t fuse.idshift" "$pid"
 
 # 2. An fstab line with nofail, which mount(8) keeps to itself.

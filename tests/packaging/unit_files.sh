@@ -28,7 +28,10 @@ expect_eq "$verify" "" "systemd-analyze verify output"
 directive() {
     awk -v key="$1=" 'index($0, key) == 1 {
         line = substr($0, length(key) + 1)
-        while (line ~ /\\$/ && (getline continued) > 0) { sub(/\\$/, " ", line); line = line continued }
+        while (line ~ /\\$/ && (getline continued) > 0) {
+            sub(/\\$/, " ", line)
+            line = line continued
+        }
         print line; exit }' "$unit"
 }
 
@@ -72,6 +75,7 @@ for missing in SOURCE MAP MOUNTPOINT; do
     if out=$(run_as_systemd ExecStartPre); then
         fail "ExecStartPre succeeded without $missing"
     fi
-    expect_contains "$out" "$missing: not set in /etc/idshift/web.conf" "ExecStartPre without $missing"
+    expect_contains "$out" "$missing: not set in /etc/idshift/web.conf" \
+        "ExecStartPre without $missing"
 done
 echo "ok: units verified; ExecStartPre and ExecStart behave as documented"
