@@ -88,18 +88,21 @@ run_meta_cell() {
     done
 }
 
-# Unpacks the tarball, lists the tree with find -ls warm and then cold, and removes it.
+# Unpacks the tarball, lists the tree with find -ls warm and then cold, and removes it. Only a
+# failed untar stops the cell: the later steps each measure something of their own.
 run_tree_cell() {
-    local name=$1 dest=${view[$1]}/tree.$1
+    local name=$1 dest=${view[$1]}/tree.$1 rc=0
     sync_backing
     mkdir "$dest" || { record_cell untar "$name" "failed: mkdir $dest"; return 1; }
-    measure timed untar "$name" tar -xf "$tarball" -C "$dest" &&
-        measure timed find "$name" find "$dest" -ls &&
-        drop_caches &&
-        measure timed find-cold "$name" find "$dest" -ls &&
-        measure timed rm-tree "$name" rm -rf "$dest"
-    local rc=$?
-    ((rc == 0)) || rm -rf --one-file-system "$dest"
+    if measure timed untar "$name" tar -xf "$tarball" -C "$dest"; then
+        measure timed find "$name" find "$dest" -ls || rc=1
+        drop_caches
+        measure timed find-cold "$name" find "$dest" -ls || rc=1
+        measure timed rm-tree "$name" rm -rf "$dest" || rc=1
+    else
+        rc=1
+    fi
+    [[ ! -e $dest ]] || rm -rf --one-file-system "$dest"
     return "$rc"
 }
 
