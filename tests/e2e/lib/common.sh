@@ -149,21 +149,31 @@ e2e_idshift_mount() {
     e2e_fail "idshift mount of $src on $mnt"
 }
 
-# Unmounts and waits (bounded) for the daemon to exit; a daemon that hangs is killed and the
-# mount detached, and that is reported.
+# Unmounts and waits (bounded) for the daemon to exit. A daemon that exits with an error or whose
+# log shows a sanitizer report fails the scenario; one that hangs is killed and the mount detached.
 e2e_idshift_unmount() {
-    local mnt=$1 pid=$2 try
+    local mnt=$1 pid=$2 try status=0
     if e2e_is_idshift_mount "$mnt"; then
         umount "$mnt" 2>/dev/null || fusermount3 -u "$mnt" || true
     fi
     for ((try = 0; try < 100; try++)); do
-        kill -0 "$pid" 2>/dev/null || return 0
+        kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
-    printf 'cleanup: idshift on %s did not exit after unmount; killing it\n' "$mnt" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-    e2e_is_idshift_mount "$mnt" && umount -l "$mnt"
-    return 1
+    if kill -0 "$pid" 2>/dev/null; then
+        printf 'cleanup: idshift on %s did not exit after unmount; killing it\n' "$mnt" >&2
+        kill -KILL "$pid" 2>/dev/null || true
+        e2e_is_idshift_mount "$mnt" && umount -l "$mnt"
+        return 1
+    fi
+    wait "$pid" || status=$?
+    if ((status != 0)) || grep -qE 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:' \
+        "$mnt.log"; then
+        printf 'cleanup: idshift on %s: exit status %s, or a sanitizer report; its log:\n' \
+            "$mnt" "$status" >&2
+        cat "$mnt.log" >&2
+        return 1
+    fi
 }
 
 # e2e_write_names_map FILE IMAGE_ROOTFS: the map every container scenario uses. The image's own
