@@ -41,13 +41,18 @@ cp "$E2E_DATA/image-a/passwd" "$E2E_DATA/image-a/group" "$E2E_TMP/image-a/etc/"
 e2e_write_names_map "$E2E_TMP/image-a.map" "$E2E_TMP/image-a"
 mnt=$E2E_TMP/mnt
 idm=$E2E_TMP/idmapped
-e2e_idshift_mount "$backing" "$mnt" "$E2E_TMP/image-a.map" cache=none
+# The daemon opts in with -o allow_idmap=on; a daemon without that option cannot opt in at all.
+opt_in=allow_idmap=on
+"$IDSHIFT_BIN" --help 2>&1 | grep -q 'allow_idmap' || opt_in=
+e2e_idshift_mount "$backing" "$mnt" "$E2E_TMP/image-a.map" "cache=none${opt_in:+,$opt_in}"
 mkdir "$idm"
 rc=0
 output=$("$bind_helper" "$mnt" "$idm" "${idmap[@]}" 2>&1) || rc=$?
 if ((rc == 4)) && [[ $output == *EINVAL* ]]; then
-    e2e_fail "the kernel refused to idmap the idshift mount ($output): the daemon does not opt" \
-        "in with FUSE_ALLOW_IDMAP (it must also mount with default_permissions)"
+    why="this idshift has no -o allow_idmap option"
+    [[ -n $opt_in ]] && why="it was mounted with -o $opt_in"
+    e2e_fail "the kernel refused to idmap the idshift mount ($output): the daemon did not" \
+        "negotiate FUSE_ALLOW_IDMAP with default_permissions; $why"
 fi
 ((rc == 0)) || e2e_fail "idmapped bind of the idshift mount: $output"
 e2e_defer umount "$idm"
