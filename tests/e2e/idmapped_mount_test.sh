@@ -27,7 +27,7 @@ install -o 1000 -g 1000 /dev/null "$E2E_TMP/control/file"
 "$bind_helper" "$E2E_TMP/control" "$E2E_TMP/control-idmapped" "${idmap[@]}"
 e2e_defer umount "$E2E_TMP/control-idmapped"
 e2e_expect_eq "tmpfs, idmapped: owner of a 1000:1000 file" "7000:7000" \
-    "$(stat -c '%u:%g' "$E2E_TMP/control-idmapped/file")"
+    "$(e2e_ids "$E2E_TMP/control-idmapped/file")"
 
 e2e_log "idshift with image A's map, then an idmapped mount of it"
 backing=$E2E_TMP/volume
@@ -58,22 +58,22 @@ fi
 e2e_defer umount "$idm"
 
 e2e_log "reading: the two mappings compose"
-e2e_expect_eq "storage: app-file" "10000:10000" "$(e2e_storage_owner "$backing/app-file")"
-e2e_expect_eq "idshift: app-file" "1000:1000" "$(stat -c '%u:%g' "$mnt/app-file")"
-e2e_expect_eq "idmapped: app-file" "7000:7000" "$(stat -c '%u:%g' "$idm/app-file")"
-e2e_expect_eq "idmapped: root-file" "0:0" "$(stat -c '%u:%g' "$idm/root-file")"
-e2e_expect_eq "idshift: alice-file" "1500:1500" "$(stat -c '%u:%g' "$mnt/alice-file")"
+e2e_expect_eq "storage: app-file" "10000:10000" "$(e2e_ids "$backing/app-file")"
+e2e_expect_eq "idshift: app-file" "1000:1000" "$(e2e_ids "$mnt/app-file")"
+e2e_expect_eq "idmapped: app-file" "7000:7000" "$(e2e_ids "$idm/app-file")"
+e2e_expect_eq "idmapped: root-file" "0:0" "$(e2e_ids "$idm/root-file")"
+e2e_expect_eq "idshift: alice-file" "1500:1500" "$(e2e_ids "$mnt/alice-file")"
 e2e_expect_eq "idmapped: alice-file (1500 not in the mount's map)" "65534:65534" \
-    "$(stat -c '%u:%g' "$idm/alice-file")"
+    "$(e2e_ids "$idm/alice-file")"
 
 e2e_log "writing: ids go back through both"
 setpriv --reuid 7000 --regid 7000 --clear-groups sh -c "echo via idmapped > '$idm/app-dir/new'"
 e2e_expect_eq "storage: file made by 7000 on the idmapped mount" "10000:10000" \
-    "$(e2e_storage_owner "$backing/app-dir/new")"
-e2e_expect_eq "idshift: the same file" "1000:1000" "$(stat -c '%u:%g' "$mnt/app-dir/new")"
+    "$(e2e_ids "$backing/app-dir/new")"
+e2e_expect_eq "idshift: the same file" "1000:1000" "$(e2e_ids "$mnt/app-dir/new")"
 chown 7000:7000 "$idm/root-file"
 e2e_expect_eq "storage: root-file after chown 7000:7000 on the idmapped mount" "10000:10000" \
-    "$(e2e_storage_owner "$backing/root-file")"
+    "$(e2e_ids "$backing/root-file")"
 e2e_expect_error "idmapped: chown to 1500 (not in the mount's map)" \
     "chown: changing ownership of '$idm/root-file': Value too large for defined data type" \
     chown 1500 "$idm/root-file"

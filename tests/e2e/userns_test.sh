@@ -35,7 +35,7 @@ sed 's/^/      /' "$E2E_TMP/userns.map"
 
 e2e_idshift_mount "$backing" "$E2E_TMP/mnt" "$E2E_TMP/userns.map" cache=none
 e2e_expect_eq "host: owner of root-file through the mount" "$userns_first:$userns_first" \
-    "$(stat -c '%u:%g' "$E2E_TMP/mnt/root-file")"
+    "$(e2e_ids "$E2E_TMP/mnt/root-file")"
 
 e2e_make_rootfs "$E2E_TMP/image-a" "$E2E_DATA/image-a"
 e2e_write_bundle "$E2E_TMP/bundle" "$E2E_TMP/image-a" "$E2E_TMP/mnt" "$userns_first"
@@ -56,15 +56,15 @@ e2e_expect_eq "container: storage id 70000 is outside the namespace" "65534:6553
 
 e2e_log "what the container creates is stored with its inside ids"
 e2e_in "$ctr" root 'echo made by container root > /vol/by-root'
-e2e_expect_eq "storage: owner of root's new file" "0:0" "$(e2e_storage_owner "$backing/by-root")"
+e2e_expect_eq "storage: owner of root's new file" "0:0" "$(e2e_ids "$backing/by-root")"
 e2e_expect_eq "host: owner through the mount" "$userns_first:$userns_first" \
-    "$(stat -c '%u:%g' "$E2E_TMP/mnt/by-root")"
+    "$(e2e_ids "$E2E_TMP/mnt/by-root")"
 e2e_in "$ctr" app 'echo made by app > /vol/app-dir/by-app'
 e2e_expect_eq "storage: owner of app's new file" "1000:1000" \
-    "$(e2e_storage_owner "$backing/app-dir/by-app")"
+    "$(e2e_ids "$backing/app-dir/by-app")"
 e2e_in "$ctr" root 'chown 1500:1500 /vol/by-root'
 e2e_expect_eq "storage: after root's chown 1500:1500" "1500:1500" \
-    "$(e2e_storage_owner "$backing/by-root")"
+    "$(e2e_ids "$backing/by-root")"
 e2e_expect_error "container: app cannot append to root's file" \
     "sh: can't create /vol/root-file: Permission denied" e2e_in "$ctr" app 'echo no >> /vol/root-file'
 e2e_in "$ctr" root 'echo appended by container root >> /vol/root-file'

@@ -66,8 +66,8 @@ e2e_expect_error() {
     e2e_expect_eq "$what" "$expected" "$output"
 }
 
-# Numeric owner as the backing filesystem stores it ("uid:gid").
-e2e_storage_owner() { stat -c '%u:%g' "$1"; }
+# "uid:gid" of a path as this (host) process sees it: on the storage, or through a mount.
+e2e_ids() { stat -c '%u:%g' "$1"; }
 
 # e2e_wait_until WHAT CMD...: polls CMD for up to 20 s; a readiness wait, never an assertion.
 e2e_wait_until() {

@@ -49,7 +49,7 @@ e2e_two_images_checks() {
     e2e_expect_eq "A: owner of notes.txt" "app:app 1000:1000" "$(e2e_owner "$A" /vol/notes.txt)"
     e2e_expect_eq "B: owner of notes.txt" "app:app 2000:2000" "$(e2e_owner "$B" /vol/notes.txt)"
     e2e_expect_eq "storage: owner of notes.txt" "10000:10000" \
-        "$(e2e_storage_owner "$backing/notes.txt")"
+        "$(e2e_ids "$backing/notes.txt")"
     e2e_expect_eq "B: ls -ln columns 3-4" "2000 2000" \
         "$(e2e_in "$B" root 'ls -ln /vol/notes.txt' | awk '{ print $3, $4 }')"
 
@@ -68,7 +68,7 @@ e2e_two_images_checks() {
     e2e_expect_eq "B: owner after chgrp" "app:shared 2000:4000" "$(e2e_owner "$B" /vol/notes.txt)"
     e2e_expect_eq "A: owner after chgrp" "app:shared 1000:3000" "$(e2e_owner "$A" /vol/notes.txt)"
     e2e_expect_eq "storage: owner after chgrp" "10000:20000" \
-        "$(e2e_storage_owner "$backing/notes.txt")"
+        "$(e2e_ids "$backing/notes.txt")"
 
     e2e_log "a 0700 directory of A's app belongs to B's app too"
     e2e_in "$A" app 'mkdir -m 700 /vol/private && echo secret > /vol/private/key'
@@ -77,7 +77,7 @@ e2e_two_images_checks() {
     e2e_expect_eq "A: owner of B's new file" "app:app 1000:1000" \
         "$(e2e_owner "$A" /vol/private/from-b)"
     e2e_expect_eq "storage: owner of B's new file" "10000:10000" \
-        "$(e2e_storage_owner "$backing/private/from-b")"
+        "$(e2e_ids "$backing/private/from-b")"
     e2e_expect_error "A: alice cannot list app's 0700 directory" \
         "ls: can't open '/vol/private': Permission denied" e2e_in "$A" alice 'ls /vol/private'
 
@@ -85,7 +85,7 @@ e2e_two_images_checks() {
     e2e_in "$A" alice 'touch /vol/alice.txt'
     e2e_expect_eq "A: owner of alice.txt" "alice:alice 1500:1500" "$(e2e_owner "$A" /vol/alice.txt)"
     e2e_expect_eq "storage: owner of alice.txt" "11500:11500" \
-        "$(e2e_storage_owner "$backing/alice.txt")"
+        "$(e2e_ids "$backing/alice.txt")"
     e2e_expect_eq "B: owner of alice.txt" "nobody:nogroup 65534:65534" \
         "$(e2e_owner "$B" /vol/alice.txt)"
 
@@ -94,15 +94,15 @@ e2e_two_images_checks() {
         e2e_in "$A" root 'chown 4242 /vol/notes.txt'
     e2e_expect_error "B: root chown 1500 (alice in A, nobody in B)" \
         "chown: /vol/notes.txt: $toobig" e2e_in "$B" root 'chown 1500 /vol/notes.txt'
-    e2e_expect_eq "storage: owner unchanged" "10000:20000" "$(e2e_storage_owner "$backing/notes.txt")"
+    e2e_expect_eq "storage: owner unchanged" "10000:20000" "$(e2e_ids "$backing/notes.txt")"
 
     e2e_log "root in B creates a file and gives it to app:shared"
     e2e_in "$B" root 'touch /vol/by-root'
-    e2e_expect_eq "storage: root's new file" "0:0" "$(e2e_storage_owner "$backing/by-root")"
+    e2e_expect_eq "storage: root's new file" "0:0" "$(e2e_ids "$backing/by-root")"
     e2e_in "$B" root 'chown app:shared /vol/by-root'
     e2e_expect_eq "A: owner after B's chown" "app:shared 1000:3000" "$(e2e_owner "$A" /vol/by-root)"
     e2e_expect_eq "storage: owner after B's chown" "10000:20000" \
-        "$(e2e_storage_owner "$backing/by-root")"
+        "$(e2e_ids "$backing/by-root")"
 
     e2e_log "the volume as each side lists it"
     e2e_note "A: ls -l";  e2e_in "$A" root 'ls -l /vol' | sed 's/^/      /'
