@@ -24,7 +24,10 @@ Result<fuse_entry_param> Filesystem::lookup(const Caller& caller, fuse_ino_t par
 void Filesystem::forget(fuse_ino_t ino, std::uint64_t nlookup) noexcept {
     State& s = *state_;
     try {
-        if (auto gone = s.nodes.forget(ino, nlookup)) s.fds.erase(ino);
+        if (auto gone = s.nodes.forget(ino, nlookup)) {
+            s.fds.erase(ino);
+            s.opener->forgotten(ino);
+        }
     } catch (...) {
         // Only allocation in the maps can throw; a node that stays known costs memory only.
     }

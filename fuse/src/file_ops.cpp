@@ -64,8 +64,9 @@ Result<OpenReply> Filesystem::open(const Caller& caller, fuse_ino_t ino, int fla
     handle->flags = flags;
     handle->node = node->node;
     handle->node->posix_locks().note_open();
-    const OpenedFile file{ino, handle->fd.get(), flags};
-    return OpenReply{s.files.add(std::move(handle)), file};
+    OpenedFile file{ino, 0, handle->fd.get(), flags};
+    file.fh = s.files.add(std::move(handle));
+    return OpenReply{file.fh, file};
 }
 
 Result<CreateReply> Filesystem::create(const Caller& caller, fuse_ino_t parent,
@@ -99,8 +100,9 @@ Result<CreateReply> Filesystem::create(const Caller& caller, fuse_ino_t parent,
     handle->flags = flags;
     handle->node = std::move(*node);
     handle->node->posix_locks().note_open();
-    const OpenedFile file{entry->ino, handle->fd.get(), flags};
-    return CreateReply{*entry, s.files.add(std::move(handle)), file};
+    OpenedFile file{entry->ino, 0, handle->fd.get(), flags};
+    file.fh = s.files.add(std::move(handle));
+    return CreateReply{*entry, file.fh, file};
 }
 
 Result<std::span<const char>> Filesystem::read(std::uint64_t fh, std::size_t size, off_t offset) {
@@ -156,7 +158,7 @@ void Filesystem::release(std::uint64_t fh, bool notify_opener) noexcept {
         auto handle = s.files.remove(fh);
         if (!handle) return;
         if (notify_opener) {
-            s.opener->released(OpenedFile{handle->node->id(), handle->fd.get(), handle->flags});
+            s.opener->released(OpenedFile{handle->node->id(), fh, handle->fd.get(), handle->flags});
         }
         handle->node->posix_locks().note_release();
     } catch (...) {

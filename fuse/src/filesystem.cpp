@@ -205,4 +205,6 @@ int FileOpener::reply_create(fuse_req_t req, const fuse_entry_param& entry, cons
 
 void FileOpener::released(const OpenedFile&) noexcept {}
 
+void FileOpener::forgotten(fuse_ino_t) noexcept {}
+
 }  // namespace idshift::fusell

@@ -22,6 +22,23 @@ Result<sys::UniqueFd> open_lock_description(const Node& node, int path_fd) {
     return fd;
 }
 
+// The pid of the owner (other than `asking`) holding the lock `conflict`, which blocks a lock of
+// type `wanted`; 0 when it is not one of ours (a process using the backing file directly, say).
+pid_t holder_of(const PosixLockOwners& owners, std::uint64_t asking, short wanted,
+                const struct flock& conflict) {
+    for (const auto& holder : owners.others(asking)) {
+        struct flock probe = conflict;
+        probe.l_type = wanted;
+        probe.l_pid = 0;
+        if (::fcntl(holder.fd->get(), F_OFD_GETLK, &probe) != 0) continue;
+        if (probe.l_type == F_UNLCK || probe.l_start != conflict.l_start ||
+            probe.l_len != conflict.l_len) {
+            return holder.pid;
+        }
+    }
+    return 0;
+}
+
 }  // namespace
 
 Result<struct flock> Filesystem::getlk(std::uint64_t fh, std::uint64_t owner,
@@ -43,8 +60,12 @@ Result<struct flock> Filesystem::getlk(std::uint64_t fh, std::uint64_t owner,
     struct flock query = lock;
     query.l_pid = 0;  // required by OFD locks
     if (::fcntl(fd->get(), F_OFD_GETLK, &query) != 0) return sys::last_error();
-    // OFD locks report no pid (-1); the kernel expects a pid or 0.
-    if (query.l_pid < 0) query.l_pid = 0;
+    // OFD locks report no pid (-1). Name the process the way POSIX F_GETLK does: the holder is
+    // the owner whose own view of that range shows no conflict (its own locks never conflict).
+    query.l_pid = 0;
+    if (query.l_type != F_UNLCK) {
+        query.l_pid = holder_of(node.posix_locks(), owner, lock.l_type, query);
+    }
     return query;
 }
 
@@ -58,7 +79,7 @@ int Filesystem::setlk(std::uint64_t fh, std::uint64_t owner, const struct flock&
     if (!path) return path.error();
     const int path_fd = (*path)->get();
     auto fd = node.posix_locks().get_or_open(
-        owner, [&]() { return open_lock_description(node, path_fd); });
+        owner, lock.l_pid, [&]() { return open_lock_description(node, path_fd); });
     if (!fd) return s.note_fd_error(fd.error());
     struct flock request = lock;
     request.l_pid = 0;  // required by OFD locks

@@ -3,11 +3,14 @@
 // locks: one OFD per lock owner. Two owners then conflict with each other and one owner's locks
 // merge and split, exactly as POSIX locks of two processes would; a single shared fd would
 // collapse every caller into one owner instead.
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "sys.hpp"
 
@@ -18,11 +21,19 @@ using SharedFd = std::shared_ptr<const sys::UniqueFd>;
 class PosixLockOwners {
   public:
     // The OFD of `owner`, made with `open` when the owner has none yet. `open` runs without the
-    // mutex held.
-    Result<SharedFd> get_or_open(std::uint64_t owner,
+    // mutex held. `pid` is the process taking the lock, reported to F_GETLK callers that the
+    // owner's locks block.
+    Result<SharedFd> get_or_open(std::uint64_t owner, pid_t pid,
                                  const std::function<Result<sys::UniqueFd>()>& open);
     // The owner's OFD, or null.
     SharedFd find(std::uint64_t owner) const;
+
+    struct Holder {
+        pid_t pid;
+        SharedFd fd;
+    };
+    // Every owner but `owner`, for finding which one holds a lock.
+    std::vector<Holder> others(std::uint64_t owner) const;
     // Closes the owner's OFD, which releases every lock it holds on the node (POSIX: any close()
     // of the file by the owner does that; the kernel tells us through FLUSH).
     void drop(std::uint64_t owner) noexcept;
@@ -36,7 +47,7 @@ class PosixLockOwners {
   private:
     mutable std::mutex mutex_;  // leaf lock: nothing else is locked while it is held
     std::uint32_t opens_ = 0;
-    std::unordered_map<std::uint64_t, SharedFd> owners_;
+    std::unordered_map<std::uint64_t, Holder> owners_;
 };
 
 }  // namespace idshift::fusell

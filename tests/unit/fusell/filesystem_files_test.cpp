@@ -133,7 +133,9 @@ TEST_CASE("POSIX locks: two owners conflict, one owner's locks merge, flush rele
     REQUIRE(second.ok());
     const std::uint64_t owner_a = 0xA, owner_b = 0xB;
 
-    REQUIRE(f.fs().setlk(first->fh, owner_a, range_lock(F_WRLCK, 0, 10), false) == 0);
+    struct flock first_lock = range_lock(F_WRLCK, 0, 10);
+    first_lock.l_pid = 4242;  // the kernel sends the locking process's pid
+    REQUIRE(f.fs().setlk(first->fh, owner_a, first_lock, false) == 0);
     // The same owner through another open: no conflict (POSIX locks belong to the owner).
     CHECK(f.fs().setlk(second->fh, owner_a, range_lock(F_WRLCK, 5, 10), false) == 0);
     // Another owner conflicts, through either open.
@@ -145,7 +147,8 @@ TEST_CASE("POSIX locks: two owners conflict, one owner's locks merge, flush rele
     REQUIRE(probe.ok());
     CHECK(probe->l_type == F_WRLCK);
     CHECK(probe->l_start == 0);
-    CHECK(probe->l_len == 15);  // owner A's two locks merged into one
+    CHECK(probe->l_len == 15);    // owner A's two locks merged into one
+    CHECK(probe->l_pid == 4242);  // and the holder is named, as F_GETLK does natively
     auto own = f.fs().getlk(first->fh, owner_a, range_lock(F_WRLCK, 0, 15));
     REQUIRE(own.ok());
     CHECK(own->l_type == F_UNLCK);  // one's own locks never conflict

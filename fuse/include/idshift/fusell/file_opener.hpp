@@ -4,13 +4,17 @@
 // backing file with the kernel and answer with a backing id instead.
 #include <fuse_lowlevel.h>
 
+#include <cstdint>
+
 namespace idshift::fusell {
 
 // One FUSE open as the daemon holds it.
 struct OpenedFile {
-    fuse_ino_t ino = 0;  // the node opened (passthrough: one backing id per node)
-    int fd = -1;         // the daemon's open file for it; valid until released() returns
-    int flags = 0;       // the open flags as the backing file was opened with them
+    fuse_ino_t ino = 0;    // the node opened (passthrough: one backing id per node); nodeids
+                           // are never reused, so it identifies the inode for the mount's life
+    std::uint64_t fh = 0;  // the fh the kernel will name this open by
+    int fd = -1;           // the daemon's open file for it; valid until released() returns
+    int flags = 0;         // the open flags as the backing file was opened with them
 };
 
 class FileOpener {
@@ -25,6 +29,8 @@ class FileOpener {
                              fuse_file_info& fi) noexcept;
     // The kernel released an open whose reply succeeded; file.fd is closed after this returns.
     virtual void released(const OpenedFile& file) noexcept;
+    // The kernel forgot node `ino` (its last lookup went); it is never named again.
+    virtual void forgotten(fuse_ino_t ino) noexcept;
 };
 
 }  // namespace idshift::fusell
