@@ -105,6 +105,14 @@ ssize_t write_init_reply(Connection::State& state, int fd, iovec* iov, int count
     if (!reply) return ::writev(fd, iov, count);
 
     InitPatch patch = patch_init_reply(*offer, state.options, *reply);
+    // Opens may arrive as soon as the kernel has the reply, before the probe below has answered:
+    // let them try. Should passthrough be unusable after all, their BACKING_OPEN answers EPERM and
+    // the registry turns passthrough off by itself.
+    state.registry.set_enabled(patch.status.passthrough.negotiated);
+    {
+        const std::lock_guard lock(state.mutex);
+        state.status = patch.status;
+    }
     const std::array<iovec, 2> patched{iov[0], iovec{&patch.reply, sizeof(patch.reply)}};
     const ssize_t written = ::writev(fd, patched.data(), static_cast<int>(patched.size()));
     const int saved_errno = errno;
@@ -112,6 +120,7 @@ ssize_t write_init_reply(Connection::State& state, int fd, iovec* iov, int count
     if (written >= 0) {
         finish_negotiation(state, patch.status);
     } else {
+        state.registry.set_enabled(false);
         spdlog::error("kernel extras: writing the INIT reply failed");
     }
     errno = saved_errno;
