@@ -2,7 +2,6 @@
 #include <string>
 #include <vector>
 
-#include "decimal.hpp"
 #include "idshift/idmap/map_file.hpp"
 #include "rule_table.hpp"
 
@@ -22,7 +21,6 @@ std::vector<std::string_view> split_colons(std::string_view text) {
 void parse_triplets(Kind kind, std::string_view text, RuleTable& table, ParseErrors& errors) {
     if (text.empty()) return;
     const std::string file = kind == Kind::uid ? "uidmap=" : "gidmap=";
-    const std::string id_name = kind == Kind::uid ? "uid" : "gid";
     const std::vector<std::string_view> fields = split_colons(text);
     if (fields.size() % 3 != 0) {
         errors.push_back({file, 0,
@@ -37,22 +35,12 @@ void parse_triplets(Kind kind, std::string_view text, RuleTable& table, ParseErr
         const auto fail = [&](const std::string& message) {
             errors.push_back({file, 0, prefix + ": " + message});
         };
-        const NumberOrError mount = read_id(fields[i], "mount " + id_name);
-        const NumberOrError storage = read_id(fields[i + 1], "storage " + id_name);
-        const NumberOrError count = read_count(fields[i + 2], "count");
-        bool ok = true;
-        for (const NumberOrError* number : {&mount, &storage, &count}) {
-            if (!number->value) {
-                fail(number->error);
-                ok = false;
-            }
-        }
-        if (!ok) continue;
-        const Extent extent{*mount.value, *storage.value, *count.value};
-        if (auto problem = range_error(kind, extent)) {
-            fail(*problem);
-            continue;
-        }
+        std::vector<std::string> problems;
+        const auto read = read_extent(kind, fields[i], fields[i + 1], fields[i + 2], problems);
+        for (const std::string& problem : problems)
+            fail(problem);
+        if (!read) continue;
+        const Extent extent = *read;
         const RuleTable::Overlaps overlaps = table.overlaps(kind, extent);
         if (overlaps.any()) {
             for (const std::string& message : RuleTable::overlap_messages(

@@ -6,24 +6,16 @@
 #include "decimal.hpp"
 #include "rule_table.hpp"
 #include "text_file.hpp"
+#include "words.hpp"
 
 namespace idshift::idmap {
 namespace {
 
 using Tokens = std::vector<std::string_view>;
 
-// Splits on spaces and tabs after dropping the comment; '\r' counts as a space so that files
-// written on Windows read the same.
+// The words of a line once the comment is dropped.
 Tokens tokenize(std::string_view line) {
-    line = line.substr(0, line.find('#'));
-    Tokens tokens;
-    constexpr std::string_view kSpace = " \t\r";
-    for (std::size_t at = line.find_first_not_of(kSpace); at != std::string_view::npos;) {
-        const std::size_t end = line.find_first_of(kSpace, at);
-        tokens.push_back(line.substr(at, end - at));
-        at = end == std::string_view::npos ? end : line.find_first_not_of(kSpace, end);
-    }
-    return tokens;
+    return split_words(line.substr(0, line.find('#')));
 }
 
 std::string joined(std::span<const std::string_view> tokens) {
@@ -41,10 +33,6 @@ std::string quote(std::string_view token) {
 
 std::string unexpected(std::string_view keyword, std::string_view takes, std::string_view token) {
     return quote(keyword) + " takes " + std::string(takes) + "; unexpected " + quote(token);
-}
-
-std::string_view kind_name(Kind kind) {
-    return kind == Kind::uid ? "uid" : "gid";
 }
 
 // Parses the lines of one map file into a MapSpec, one method per directive.
@@ -113,22 +101,13 @@ class SyntaxPass {
             return error(
                 unexpected(keyword, "at most three numbers (MOUNT STORAGE COUNT)", tokens[4]));
         }
-        const std::string kind_text(kind_name(kind));
-        const NumberOrError mount = read_id(tokens[1], "mount " + kind_text);
-        const NumberOrError storage = read_id(tokens[2], "storage " + kind_text);
-        const NumberOrError count =
-            tokens.size() == 4 ? read_count(tokens[3], "count") : NumberOrError{1, {}};
-        bool ok = true;
-        for (const NumberOrError* number : {&mount, &storage, &count}) {
-            if (!number->value) {
-                error(number->error);
-                ok = false;
-            }
-        }
-        if (!ok) return;
-        const Extent extent{*mount.value, *storage.value, *count.value};
-        if (auto problem = range_error(kind, extent)) return error(*problem);
-        spec_.rules.push_back({kind, line_, joined(tokens), extent, {}, {}});
+        std::vector<std::string> problems;
+        const auto extent =
+            read_extent(kind, tokens[1], tokens[2], tokens.size() == 4 ? tokens[3] : "1", problems);
+        for (std::string& problem : problems)
+            error(std::move(problem));
+        if (!extent) return;
+        spec_.rules.push_back({kind, line_, joined(tokens), *extent, {}, {}});
     }
 
     // user NAME [= STORAGE-NAME], group NAME [= STORAGE-NAME]

@@ -29,15 +29,32 @@ std::vector<std::uint32_t> sorted_index(std::span<const Extent> extents, FirstOf
 }
 
 // The extent among `index` (sorted by first_of) that covers `id`, or nullptr. The candidate is the
-// last extent whose first id is <= id; it covers id only if id is within its count.
+// last extent whose first id is <= id; it covers id only if id is within its count. The search
+// halves the range without a data-dependent branch (the compiler emits a conditional move), since
+// lookups of random ids would otherwise mispredict about every other step.
 const Extent* search(std::span<const Extent> extents, const std::vector<std::uint32_t>& index,
                      FirstOf first_of, std::uint32_t id) noexcept {
-    auto after = std::upper_bound(
-        index.begin(), index.end(), id,
-        [&](std::uint32_t v, std::uint32_t i) { return v < first_of(extents[i]); });
-    if (after == index.begin()) return nullptr;
-    const Extent& candidate = extents[*(after - 1)];
+    const std::uint32_t* base = index.data();
+    std::size_t n = index.size();
+    while (n > 1) {
+        const std::size_t half = n / 2;
+        base = first_of(extents[base[half]]) <= id ? base + half : base;
+        n -= half;
+    }
+    // When every extent starts above id, base is the first one and covers() says no.
+    const Extent& candidate = extents[*base];
     return Extent::covers(first_of(candidate), candidate.count, id) ? &candidate : nullptr;
+}
+
+// The extent that covers `id` on the side first_of reads: a linear scan while there is no index
+// (at most kInlineExtents extents), a search of the index otherwise.
+const Extent* find(std::span<const Extent> extents, const std::vector<std::uint32_t>& index,
+                   FirstOf first_of, std::uint32_t id) noexcept {
+    if (!index.empty()) return search(extents, index, first_of, id);
+    for (const Extent& e : extents) {
+        if (Extent::covers(first_of(e), e.count, id)) return &e;
+    }
+    return nullptr;
 }
 
 #ifndef NDEBUG
@@ -70,24 +87,12 @@ RangeMap::RangeMap(std::vector<Extent> extents) : extents_(extents.begin(), exte
 }
 
 std::optional<std::uint32_t> RangeMap::to_storage(std::uint32_t mount_id) const noexcept {
-    if (by_mount_.empty()) {
-        for (const Extent& e : extents_) {
-            if (auto id = e.to_storage(mount_id)) return id;
-        }
-        return std::nullopt;
-    }
-    const Extent* e = search(extents(), by_mount_, mount_first_of, mount_id);
+    const Extent* e = find(extents(), by_mount_, mount_first_of, mount_id);
     return e ? e->to_storage(mount_id) : std::nullopt;
 }
 
 std::optional<std::uint32_t> RangeMap::to_mount(std::uint32_t storage_id) const noexcept {
-    if (by_storage_.empty()) {
-        for (const Extent& e : extents_) {
-            if (auto id = e.to_mount(storage_id)) return id;
-        }
-        return std::nullopt;
-    }
-    const Extent* e = search(extents(), by_storage_, storage_first_of, storage_id);
+    const Extent* e = find(extents(), by_storage_, storage_first_of, storage_id);
     return e ? e->to_mount(storage_id) : std::nullopt;
 }
 

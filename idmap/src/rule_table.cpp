@@ -2,6 +2,8 @@
 
 #include <iterator>
 
+#include "decimal.hpp"
+
 namespace idshift::idmap {
 namespace {
 
@@ -24,17 +26,33 @@ std::string describe_side(std::string_view side, Kind kind, std::uint32_t first,
     return text + "s " + std::to_string(first) + "-" + std::to_string(last);
 }
 
-std::optional<std::string> range_error(Kind kind, const Extent& extent) {
-    for (const bool mount : {true, false}) {
-        const std::uint32_t first = first_on(extent, mount);
-        // The last id, first + count - 1, must stay <= kMaxId; written as a subtraction.
-        if (extent.count - 1 > kMaxId - first) {
-            return "range of " + std::to_string(extent.count) + " ids from " +
-                   (mount ? "mount " : "storage ") + std::string(kind_name(kind)) + " " +
-                   std::to_string(first) + " runs past 4294967294 (the largest valid id)";
+std::optional<Extent> read_extent(Kind kind, std::string_view mount, std::string_view storage,
+                                  std::string_view count, std::vector<std::string>& problems) {
+    const std::string id_name(kind_name(kind));
+    const NumberOrError numbers[] = {read_id(mount, "mount " + id_name),
+                                     read_id(storage, "storage " + id_name),
+                                     read_count(count, "count")};
+    bool ok = true;
+    for (const NumberOrError& number : numbers) {
+        if (!number.value) {
+            problems.push_back(number.error);
+            ok = false;
         }
     }
-    return std::nullopt;
+    if (!ok) return std::nullopt;
+    const Extent extent{*numbers[0].value, *numbers[1].value, *numbers[2].value};
+    for (const bool mount_side : {true, false}) {
+        const std::uint32_t first = first_on(extent, mount_side);
+        // The last id, first + count - 1, must stay <= kMaxId; written as a subtraction.
+        if (extent.count - 1 > kMaxId - first) {
+            problems.push_back("range of " + std::to_string(extent.count) + " ids from " +
+                               (mount_side ? "mount " : "storage ") + id_name + " " +
+                               std::to_string(first) +
+                               " runs past 4294967294 (the largest valid id)");
+            return std::nullopt;
+        }
+    }
+    return extent;
 }
 
 RuleTable::Side& RuleTable::side(Kind kind, bool mount) noexcept {

@@ -17,9 +17,11 @@ namespace idshift::idmap {
 std::string describe_side(std::string_view side, Kind kind, std::uint32_t first,
                           std::uint32_t count);
 
-// Why an extent is not a valid range (count 0 aside, which the parsers reject earlier): it runs
-// past kMaxId on one side. nullopt when it is valid. Ids themselves are never kInvalidId here.
-std::optional<std::string> range_error(Kind kind, const Extent& extent);
+// Reads the MOUNT STORAGE COUNT words of a range into an extent that stays within kMaxId on both
+// sides; each problem found (with any of the three, or the range running past kMaxId) is
+// appended to `problems`, and nullopt returned.
+std::optional<Extent> read_extent(Kind kind, std::string_view mount, std::string_view storage,
+                                  std::string_view count, std::vector<std::string>& problems);
 
 class RuleTable {
   public:
@@ -30,7 +32,7 @@ class RuleTable {
         bool any() const noexcept { return mount || storage; }
     };
 
-    // Precondition: range_error(kind, extent) is nullopt.
+    // Precondition: the extent stays within kMaxId on both sides (see read_extent).
     Overlaps overlaps(Kind kind, const Extent& extent) const;
 
     // "mount uids 10-19 overlap the rule at line 3 (uid 0 100000 65536)": one message per other

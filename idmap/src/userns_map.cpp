@@ -2,20 +2,10 @@
 
 #include "decimal.hpp"
 #include "idshift/idmap/ids.hpp"
+#include "words.hpp"
 
 namespace idshift::idmap {
 namespace {
-
-std::vector<std::string_view> fields_of(std::string_view line) {
-    std::vector<std::string_view> fields;
-    constexpr std::string_view kSpace = " \t";
-    for (std::size_t at = line.find_first_not_of(kSpace); at != std::string_view::npos;) {
-        const std::size_t end = line.find_first_of(kSpace, at);
-        fields.push_back(line.substr(at, end - at));
-        at = end == std::string_view::npos ? end : line.find_first_not_of(kSpace, end);
-    }
-    return fields;
-}
 
 void render_kind(std::string& text, std::string_view keyword, const std::vector<Extent>& extents) {
     for (const Extent& e : extents) {
@@ -34,7 +24,7 @@ std::vector<Extent> parse_proc_id_map(std::string_view text, const std::string& 
     while (!text.empty()) {
         ++line_no;
         const std::size_t newline = text.find('\n');
-        const std::vector<std::string_view> fields = fields_of(text.substr(0, newline));
+        const std::vector<std::string_view> fields = split_words(text.substr(0, newline));
         text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
         if (fields.empty()) continue;
         if (fields.size() != 3) {
