@@ -39,8 +39,11 @@ int run(const Args& args) {
     const SuiteEnv env = require_environment("posix_parity", args, true, true);
     const IdTable ids = env.target == Target::native ? IdTable::identity() : IdTable::standard();
     const TempDir temp("posix_parity");
+    // dev: a native directory lets root create device nodes, so the mount must too.
+    MountOptions options;
+    options.dev = true;
     DaemonMount mount(env, temp.make_dir("backing"), temp.make_dir("mnt"),
-                      temp.make_dir("state", 0700), ids);
+                      temp.make_dir("state", 0700), ids, options);
     // Without a daemon the second directory is a mirror of the first.
     const std::string mount_name =
         env.target == Target::native ? "mirror" : std::string(target_name(env.target));

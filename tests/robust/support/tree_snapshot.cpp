@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 
 #include "outcome.hpp"
@@ -21,14 +22,21 @@ constexpr off_t kContentLimit = 64 << 20;
 int read_content(const std::filesystem::path& path, std::string& content) {
     const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     if (!fd) return errno;
-    char buffer[65536];
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return errno;
+    // Read one byte past the size reported, to see a file longer than its attributes say.
+    content.resize(static_cast<std::size_t>(std::min<off_t>(st.st_size, kContentLimit)) + 1);
+    std::size_t filled = 0;
     for (;;) {
-        const ssize_t got = ::read(fd.get(), buffer, sizeof buffer);
+        if (filled == content.size()) content.resize(content.size() * 2);
+        const ssize_t got = ::read(fd.get(), content.data() + filled, content.size() - filled);
         if (got < 0) return errno;
-        if (got == 0) return 0;
-        content.append(buffer, static_cast<std::size_t>(got));
-        if (static_cast<off_t>(content.size()) > kContentLimit) return EFBIG;
+        if (got == 0) break;
+        filled += static_cast<std::size_t>(got);
+        if (static_cast<off_t>(filled) > kContentLimit) return EFBIG;
     }
+    content.resize(filled);
+    return 0;
 }
 
 int read_entries(const std::filesystem::path& path, std::vector<std::string>& entries) {
@@ -45,21 +53,40 @@ int read_entries(const std::filesystem::path& path, std::vector<std::string>& en
     return err;
 }
 
+// Calls `get` with a small buffer first and with the size it asks for after ERANGE.
+template <typename Get>
+ssize_t read_sized(std::string& buffer, Get get) {
+    buffer.resize(256);
+    ssize_t length = get(buffer.data(), buffer.size());
+    if (length < 0 && errno == ERANGE) {
+        length = get(nullptr, 0);
+        if (length < 0) return length;
+        buffer.resize(static_cast<std::size_t>(length));
+        length = get(buffer.data(), buffer.size());
+    }
+    if (length >= 0) buffer.resize(static_cast<std::size_t>(length));
+    return length;
+}
+
 int read_xattrs(const std::filesystem::path& path,
                 std::vector<std::pair<std::string, std::string>>& xattrs) {
-    std::string names(65536, '\0');
-    const ssize_t length = ::llistxattr(path.c_str(), names.data(), names.size());
-    if (length < 0) return errno;
-    names.resize(static_cast<std::size_t>(length));
+    std::string names;
+    if (read_sized(names, [&](char* buffer, std::size_t size) {
+            return ::llistxattr(path.c_str(), buffer, size);
+        }) < 0) {
+        return errno;
+    }
     for (std::size_t start = 0; start < names.size();) {
         const std::size_t end = names.find('\0', start);
-        const std::string name = names.substr(start, end - start);
+        std::string name = names.substr(start, end - start);
         start = end + 1;
-        std::string value(65536, '\0');
-        const ssize_t size = ::lgetxattr(path.c_str(), name.c_str(), value.data(), value.size());
-        if (size < 0) return errno;
-        value.resize(static_cast<std::size_t>(size));
-        xattrs.emplace_back(name, value);
+        std::string value;
+        if (read_sized(value, [&](char* buffer, std::size_t size) {
+                return ::lgetxattr(path.c_str(), name.c_str(), buffer, size);
+            }) < 0) {
+            return errno;
+        }
+        xattrs.emplace_back(std::move(name), std::move(value));
     }
     std::sort(xattrs.begin(), xattrs.end());
     return 0;
@@ -164,13 +191,13 @@ NodeState capture_node(const std::filesystem::path& root, const std::string& rel
     node.atime = st.st_atim;
     node.mtime = st.st_mtim;
     if (S_ISLNK(st.st_mode)) {
-        std::string target(8192, '\0');
+        std::string target(PATH_MAX, '\0');
         const ssize_t length = ::readlink(path.c_str(), target.data(), target.size());
         target.resize(length < 0 ? 0 : static_cast<std::size_t>(length));
         node.link_target = target;
     } else if (S_ISREG(st.st_mode) && options.content) {
         node.content_errno = read_content(path, node.content);
-    } else if (S_ISDIR(st.st_mode)) {
+    } else if (S_ISDIR(st.st_mode) && options.entries) {
         node.entries_errno = read_entries(path, node.entries);
     }
     if (options.xattrs) node.xattr_errno = read_xattrs(path, node.xattrs);
@@ -178,6 +205,7 @@ NodeState capture_node(const std::filesystem::path& root, const std::string& rel
 }
 
 Snapshot capture_tree(const std::filesystem::path& root, CaptureOptions options) {
+    options.entries = true;
     Snapshot snapshot;
     std::vector<std::string> pending{""};
     while (!pending.empty()) {

@@ -38,8 +38,9 @@ struct NodeState {
 using Snapshot = std::map<std::string, NodeState>;
 
 struct CaptureOptions {
-    bool content = true;
+    bool content = true;  // regular files: read them
     bool xattrs = true;
+    bool entries = true;  // directories: list them (capture_tree always does)
 };
 
 NodeState capture_node(const std::filesystem::path& root, const std::string& relative,
