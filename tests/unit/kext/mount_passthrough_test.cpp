@@ -180,3 +180,22 @@ TEST_CASE("a filesystem that wants the writeback cache gets no passthrough", "[k
     for (const int id : fs.open_backing_ids())
         CHECK(id == 0);
 }
+
+TEST_CASE("a daemon without CAP_SYS_ADMIN falls back to FUSE reads and writes", "[kext][mount]") {
+    Scratch scratch;
+    TestFsConfig config = passthrough_config();
+    config.without_cap_sys_admin = true;
+    TestFs fs(scratch.backing(), scratch.mnt(), config);
+    const kext::Status status = fs.kext().status();
+    CHECK(status.passthrough.negotiated);
+    CHECK_FALSE(status.passthrough.available);
+    CHECK(status.passthrough.reason == Reason::no_cap_sys_admin);
+
+    const std::vector<char> data = pattern(1 << 20, 7);
+    CHECK(round_trip(scratch, "no-admin", data) == data);
+    CHECK(read_file(scratch.backing("no-admin")) == data);
+    CHECK(fs.kext().request_count(FUSE_READ) > 0U);
+    CHECK(fs.kext().request_count(FUSE_WRITE) > 0U);
+    for (const int id : fs.open_backing_ids())
+        CHECK(id == 0);
+}

@@ -1,5 +1,6 @@
 #include "mount_support.hpp"
 
+#include <linux/capability.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -72,6 +73,14 @@ mode_t mode_of(const std::string& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) throw std::runtime_error("stat " + path);
     return st.st_mode;
+}
+
+bool drop_cap_sys_admin() noexcept {
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
+    if (::syscall(SYS_capget, &header, &data[0]) != 0) return false;
+    data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+    return ::syscall(SYS_capset, &header, &data[0]) == 0;
 }
 
 }  // namespace idshift::fusell::kext::test

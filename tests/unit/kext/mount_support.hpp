@@ -65,6 +65,10 @@ std::vector<char> read_file(const std::string& path);
 void write_file(const std::string& path, const std::vector<char>& content, mode_t mode);
 mode_t mode_of(const std::string& path);
 
+// Drops CAP_SYS_ADMIN from the calling thread's effective set (threads it starts inherit that).
+// Returns false if the kernel refused.
+bool drop_cap_sys_admin() noexcept;
+
 // Runs `body` in a forked child as uid/gid kOtherUid. `body` must stick to async-signal-safe calls
 // (the parent has FUSE threads) and return 0 or an errno. Returns the child's exit code.
 template <typename Body>

@@ -1,8 +1,10 @@
 #include "test_fs.hpp"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 
 #include "idshift/kext/fsetid_guard.hpp"
 #include "idshift/kext/reply.hpp"
+#include "mount_support.hpp"
 
 namespace idshift::fusell::kext::test {
 namespace {
@@ -333,6 +336,8 @@ void TestFs::start() {
     if (connection_.attach(session_) != 0) throw std::runtime_error("kext attach failed");
 
     loop_ = std::thread([this] {
+        // A refusal shows up in the test as passthrough left on.
+        if (config_.without_cap_sys_admin) (void)drop_cap_sys_admin();
         fuse_loop_config* loop_config = fuse_loop_cfg_create();
         fuse_loop_cfg_set_clone_fd(loop_config, 1);
         fuse_loop_cfg_set_max_threads(loop_config, 8);

@@ -24,8 +24,9 @@ namespace idshift::fusell::kext::test {
 
 struct TestFsConfig {
     Options kext;
-    bool writeback_cache = false;   // ask for FUSE_CAP_WRITEBACK_CACHE in init()
-    bool honour_kill_flags = true;  // clear suid/sgid where KILLPRIV_V2 asks (FsetidGuard)
+    bool writeback_cache = false;        // ask for FUSE_CAP_WRITEBACK_CACHE in init()
+    bool honour_kill_flags = true;       // clear suid/sgid where KILLPRIV_V2 asks (FsetidGuard)
+    bool without_cap_sys_admin = false;  // loop threads lack CAP_SYS_ADMIN (effective set)
 };
 
 class TestFs {
