@@ -8,22 +8,22 @@
 namespace idshift::idmap {
 namespace {
 
-// Which side of an extent a lookup or an index works on.
-using FirstOf = std::uint32_t (*)(const Extent&) noexcept;
+// Which side of an extent a lookup or an index works on; a template parameter so that the
+// lookups compile to direct field loads.
+enum class Side { mount, storage };
 
-std::uint32_t mount_first_of(const Extent& e) noexcept {
-    return e.mount_first;
-}
-std::uint32_t storage_first_of(const Extent& e) noexcept {
-    return e.storage_first;
+template <Side kSide>
+std::uint32_t first_of(const Extent& e) noexcept {
+    return kSide == Side::mount ? e.mount_first : e.storage_first;
 }
 
-std::vector<std::uint32_t> sorted_index(std::span<const Extent> extents, FirstOf first_of) {
+template <Side kSide>
+std::vector<std::uint32_t> sorted_index(std::span<const Extent> extents) {
     std::vector<std::uint32_t> index(extents.size());
     for (std::uint32_t i = 0; i < index.size(); ++i)
         index[i] = i;
     std::sort(index.begin(), index.end(), [&](std::uint32_t a, std::uint32_t b) {
-        return first_of(extents[a]) < first_of(extents[b]);
+        return first_of<kSide>(extents[a]) < first_of<kSide>(extents[b]);
     });
     return index;
 }
@@ -32,38 +32,41 @@ std::vector<std::uint32_t> sorted_index(std::span<const Extent> extents, FirstOf
 // last extent whose first id is <= id; it covers id only if id is within its count. The search
 // halves the range without a data-dependent branch (the compiler emits a conditional move), since
 // lookups of random ids would otherwise mispredict about every other step.
+template <Side kSide>
 const Extent* search(std::span<const Extent> extents, const std::vector<std::uint32_t>& index,
-                     FirstOf first_of, std::uint32_t id) noexcept {
+                     std::uint32_t id) noexcept {
     const std::uint32_t* base = index.data();
     std::size_t n = index.size();
     while (n > 1) {
         const std::size_t half = n / 2;
-        base = first_of(extents[base[half]]) <= id ? base + half : base;
+        base = first_of<kSide>(extents[base[half]]) <= id ? base + half : base;
         n -= half;
     }
     // When every extent starts above id, base is the first one and covers() says no.
     const Extent& candidate = extents[*base];
-    return Extent::covers(first_of(candidate), candidate.count, id) ? &candidate : nullptr;
+    return Extent::covers(first_of<kSide>(candidate), candidate.count, id) ? &candidate : nullptr;
 }
 
-// The extent that covers `id` on the side first_of reads: a linear scan while there is no index
-// (at most kInlineExtents extents), a search of the index otherwise.
+// The extent that covers `id` on one side: a linear scan while there is no index (at most
+// kInlineExtents extents), a search of the index otherwise.
+template <Side kSide>
 const Extent* find(std::span<const Extent> extents, const std::vector<std::uint32_t>& index,
-                   FirstOf first_of, std::uint32_t id) noexcept {
-    if (!index.empty()) return search(extents, index, first_of, id);
+                   std::uint32_t id) noexcept {
+    if (!index.empty()) return search<kSide>(extents, index, id);
     for (const Extent& e : extents) {
-        if (Extent::covers(first_of(e), e.count, id)) return &e;
+        if (Extent::covers(first_of<kSide>(e), e.count, id)) return &e;
     }
     return nullptr;
 }
 
 #ifndef NDEBUG
-bool disjoint(std::span<const Extent> extents, const std::vector<std::uint32_t>& index,
-              FirstOf first_of) {
+template <Side kSide>
+bool disjoint(std::span<const Extent> extents) {
+    const std::vector<std::uint32_t> index = sorted_index<kSide>(extents);
     for (std::size_t i = 1; i < index.size(); ++i) {
         const Extent& prev = extents[index[i - 1]];
         // prev's last id is first + count - 1; written so that it cannot overflow.
-        if (first_of(extents[index[i]]) - first_of(prev) < prev.count) return false;
+        if (first_of<kSide>(extents[index[i]]) - first_of<kSide>(prev) < prev.count) return false;
     }
     return true;
 }
@@ -79,20 +82,20 @@ RangeMap::RangeMap(std::vector<Extent> extents) : extents_(extents.begin(), exte
     }
     const std::span<const Extent> all = this->extents();
     if (extents_.size() > kInlineExtents) {
-        by_mount_ = sorted_index(all, mount_first_of);
-        by_storage_ = sorted_index(all, storage_first_of);
+        by_mount_ = sorted_index<Side::mount>(all);
+        by_storage_ = sorted_index<Side::storage>(all);
     }
-    assert(disjoint(all, sorted_index(all, mount_first_of), mount_first_of));
-    assert(disjoint(all, sorted_index(all, storage_first_of), storage_first_of));
+    assert(disjoint<Side::mount>(all));
+    assert(disjoint<Side::storage>(all));
 }
 
 std::optional<std::uint32_t> RangeMap::to_storage(std::uint32_t mount_id) const noexcept {
-    const Extent* e = find(extents(), by_mount_, mount_first_of, mount_id);
+    const Extent* e = find<Side::mount>(extents(), by_mount_, mount_id);
     return e ? e->to_storage(mount_id) : std::nullopt;
 }
 
 std::optional<std::uint32_t> RangeMap::to_mount(std::uint32_t storage_id) const noexcept {
-    const Extent* e = find(extents(), by_storage_, storage_first_of, storage_id);
+    const Extent* e = find<Side::storage>(extents(), by_storage_, storage_id);
     return e ? e->to_mount(storage_id) : std::nullopt;
 }
 
