@@ -74,27 +74,34 @@ void note_request(Connection::State& state, std::span<const std::byte> bytes) no
     state.init_pending.store(true, std::memory_order_release);
 }
 
-// After the patched INIT reply went out: probe, publish, report. Runs once.
-void finish_negotiation(Connection::State& state, Status status) {
+// After the patched INIT reply went out: probe, publish, report. Runs once; never throws, because
+// the reply is already written and must not be sent a second time.
+void finish_negotiation(Connection::State& state, Status status) noexcept {
     if (status.passthrough.negotiated) {
         status.passthrough.reason = probe_passthrough(state.device);
         status.passthrough.available = status.passthrough.reason == Reason::none;
     }
-    if (status.passthrough.reason == Reason::writeback_conflict) {
-        spdlog::warn(
-            "passthrough: off: the filesystem asked for the writeback cache, and the kernel does "
-            "not combine it with passthrough");
-    }
     state.registry.set_enabled(status.passthrough.available);
-    {
-        const std::lock_guard lock(state.mutex);
-        state.status = status;
+    try {
+        {
+            const std::lock_guard lock(state.mutex);
+            state.status = status;
+        }
+        if (status.passthrough.reason == Reason::writeback_conflict) {
+            spdlog::warn(
+                "passthrough: off: the filesystem asked for the writeback cache, and the kernel "
+                "does not combine it with passthrough");
+        }
+        spdlog::info("kernel extras: {}", describe(status));
+        if (state.on_negotiated) state.on_negotiated(status);
+    } catch (...) {
+        spdlog::error("kernel extras: reporting the negotiated features failed");
     }
-    spdlog::info("kernel extras: {}", describe(status));
-    if (state.on_negotiated) state.on_negotiated(status);
 }
 
-ssize_t write_init_reply(Connection::State& state, int fd, iovec* iov, int count) {
+// The patched INIT reply for this writev, or nullopt when it is not the INIT reply. Publishes the
+// negotiated (not yet probed) status. May throw: nothing has been written yet.
+std::optional<InitPatch> prepare_init_reply(Connection::State& state, const iovec* iov, int count) {
     std::optional<InitOffer> offer;
     {
         const std::lock_guard lock(state.mutex);
@@ -102,17 +109,21 @@ ssize_t write_init_reply(Connection::State& state, int fd, iovec* iov, int count
     }
     const std::optional<wire::InitOut> reply =
         offer ? find_init_reply(iov, count, offer->unique) : std::nullopt;
-    if (!reply) return ::writev(fd, iov, count);
+    if (!reply) return std::nullopt;
 
     InitPatch patch = patch_init_reply(*offer, state.options, *reply);
-    // Opens may arrive as soon as the kernel has the reply, before the probe below has answered:
-    // let them try. Should passthrough be unusable after all, their BACKING_OPEN answers EPERM and
-    // the registry turns passthrough off by itself.
-    state.registry.set_enabled(patch.status.passthrough.negotiated);
     {
         const std::lock_guard lock(state.mutex);
         state.status = patch.status;
     }
+    // Opens may arrive as soon as the kernel has the reply, before the probe has answered: let
+    // them try. Should passthrough be unusable after all, their BACKING_OPEN answers EPERM and the
+    // registry turns passthrough off by itself.
+    state.registry.set_enabled(patch.status.passthrough.negotiated);
+    return patch;
+}
+
+ssize_t write_init_reply(Connection::State& state, int fd, iovec* iov, InitPatch& patch) {
     const std::array<iovec, 2> patched{iov[0], iovec{&patch.reply, sizeof(patch.reply)}};
     const ssize_t written = ::writev(fd, patched.data(), static_cast<int>(patched.size()));
     const int saved_errno = errno;
@@ -121,7 +132,6 @@ ssize_t write_init_reply(Connection::State& state, int fd, iovec* iov, int count
         finish_negotiation(state, patch.status);
     } else {
         state.registry.set_enabled(false);
-        spdlog::error("kernel extras: writing the INIT reply failed");
     }
     errno = saved_errno;
     return written;
@@ -141,15 +151,19 @@ ssize_t hook_read(int fd, void* buf, size_t len, void* /*fs_userdata*/) {
 
 ssize_t hook_writev(int fd, iovec* iov, int count, void* /*fs_userdata*/) {
     Connection::State* state = g_attached.load(std::memory_order_acquire);
-    if (state != nullptr && state->init_pending.load(std::memory_order_acquire)) {
-        try {
-            return write_init_reply(*state, fd, iov, count);
-        } catch (...) {  // nothing may unwind into libfuse; the reply then goes out unpatched
-            spdlog::error("kernel extras: INIT negotiation failed; continuing without extras");
-            state->init_pending.store(false, std::memory_order_release);
-        }
+    if (state == nullptr || !state->init_pending.load(std::memory_order_acquire)) {
+        return ::writev(fd, iov, count);
     }
-    return ::writev(fd, iov, count);
+    std::optional<InitPatch> patch;
+    try {
+        patch = prepare_init_reply(*state, iov, count);
+    } catch (...) {  // nothing may unwind into libfuse; the reply then goes out unpatched
+        state->registry.set_enabled(false);
+        state->init_pending.store(false, std::memory_order_release);
+        spdlog::error("kernel extras: INIT negotiation failed; continuing without extras");
+    }
+    if (!patch) return ::writev(fd, iov, count);
+    return write_init_reply(*state, fd, iov, *patch);
 }
 
 // Forwarded so that libfuse keeps splicing FD-backed replies (SPLICE_WRITE/SPLICE_MOVE).
