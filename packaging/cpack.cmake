@@ -15,6 +15,11 @@ if(NOT _idshift_changelog_head MATCHES "^idshift \\(${_idshift_deb_version}\\) "
                         "but the package version is ${_idshift_deb_version}: add an entry for it")
 endif()
 
+# cpack (and "cmake --install") take what the tree has built and never start a build themselves:
+# build first. Otherwise the package tests, which run after the build, would rebuild whatever
+# changed since, under the other tests running at the same time.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
+
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME idshift)
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")

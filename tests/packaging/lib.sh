@@ -2,6 +2,13 @@
 # Assertions shared by the packaging tests (sourced, not run). Each failure names what was
 # checked, what was expected and what came instead, then exits 1.
 
+# Under set -e a failing command ends the test; say which one, not just "Failed".
+on_error() {
+    printf 'FAIL: %s:%s: exit %s from: %s\n' "$1" "$2" "$3" "$4" >&2
+}
+set -o errtrace
+trap 'on_error "${BASH_SOURCE[0]}" "$LINENO" "$?" "$BASH_COMMAND"' ERR
+
 fail() {
     printf 'FAIL: %s\n' "$*" >&2
     exit 1
