@@ -42,7 +42,11 @@ int fake_reply_create(fuse_req_t /*req*/, const fuse_entry_param* e, const fuse_
     g_sent.fi = fi;
     return -ENOENT;  // as libfuse does when the request was interrupted
 }
-constexpr kext::ReplyFunctions kFake{fake_reply_iov, fake_reply_open, fake_reply_create};
+int fake_reply_err(fuse_req_t /*req*/, int /*err*/) {
+    return 0;
+}
+constexpr kext::ReplyFunctions kFake{fake_reply_iov, fake_reply_open, fake_reply_create,
+                                     fake_reply_err};
 
 fuse_file_info file_info_with_every_flag() {
     fuse_file_info fi{};

@@ -23,15 +23,20 @@
 //     BACKING_CLOSE need it in the initial user namespace. status() is final once the callback set
 //     with set_negotiated_callback() has run (on the loop thread that wrote the INIT reply); log
 //     describe(status()) there, and drop CAP_SYS_ADMIN only if passthrough is off.
-//  2. open/create of a regular file. After the backing file is open: lease = backing().acquire(
-//     node key, fd) for EVERY open (passthrough or not; the registry tracks both to keep the
-//     kernel's no-mixing rule). Pass the open fd or the node's O_PATH fd; credentials do not
-//     matter (the registry drops CAP_FSETID itself). Store the lease in the file handle object,
-//     never set fi->keep_cache on a passthrough open, and reply with reply_open(req, fi,
-//     lease.backing_id()) / reply_create(req, &e, fi, lease.backing_id()). If the reply returns
-//     non-zero, destroy the handle (and with it the lease): the kernel sends no RELEASE for it.
-//  3. release: destroy the handle; the lease's destructor closes the id after the inode's last
-//     passthrough open. forget: call backing().forget(key) when a node is dropped.
+//  2. OPEN/CREATE, through idshift's FileOpener seam (fusell/file_opener.hpp),
+//     with a LeaseTable (lease_table.hpp) built on backing(): reply_open(req, file, fi) calls
+//     table.reply_open(req, fi, file.ino, file.fd) and reply_create calls table.reply_create(req,
+//     entry, fi, file.ino, file.fd); released(file) calls table.release(file.fh); forgotten(ino)
+//     calls backing().forget(ino). Every open of a regular file goes through it, passthrough or
+//     not: the registry counts both kinds to keep the kernel's no-mixing rule. file.fd is the
+//     daemon's open file (the node's O_PATH fd works as well on 6.10+); the credentials the call
+//     runs with do not matter, the registry drops CAP_FSETID itself. keep_cache, nonseekable and
+//     cache_readdir are stripped from passthrough replies, and a failed reply drops the lease.
+//     (A filesystem whose handle objects can hold a BackingLease may instead call
+//     backing().acquire() and reply_open()/reply_create() itself and keep the lease in the handle
+//     until RELEASE, as the test filesystem in tests/unit/kext does.)
+//  3. FIFOs and device nodes opened through OPEN may go through the table too: BACKING_OPEN
+//     refuses them, the registry remembers that for the node, and they stay on the FUSE path.
 //  4. Passthrough files still send getattr, setattr, fsync, flush, fallocate, lseek, xattr and
 //     copy_file_range to the daemon; read, write, splice and mmap never arrive.
 //

@@ -20,8 +20,10 @@ struct ReplyFunctions {
     int (*reply_iov)(fuse_req_t req, const iovec* iov, int count);
     int (*reply_open)(fuse_req_t req, const fuse_file_info* fi);
     int (*reply_create)(fuse_req_t req, const fuse_entry_param* e, const fuse_file_info* fi);
+    int (*reply_err)(fuse_req_t req, int err);
 };
-inline constexpr ReplyFunctions kLibfuseReplies{fuse_reply_iov, fuse_reply_open, fuse_reply_create};
+inline constexpr ReplyFunctions kLibfuseReplies{fuse_reply_iov, fuse_reply_open, fuse_reply_create,
+                                                fuse_reply_err};
 
 // The fuse_open_out for a passthrough open: fi->fh, FOPEN_PASSTHROUGH plus the allowed flags of
 // `fi`, and the id.
