@@ -5,7 +5,6 @@
 // and finally every entry of the backing directory must read the same through the mount, with
 // owners translated.
 #include <signal.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,13 +12,13 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
-#include <new>
 #include <random>
 #include <thread>
 #include <vector>
 
 #include "args.hpp"
 #include "daemon_mount.hpp"
+#include "shared_array.hpp"
 #include "suite_env.hpp"
 #include "summary.hpp"
 #include "temp_dir.hpp"
@@ -31,63 +30,29 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Shared counters for every thread of every worker process, released on scope exit.
-class SharedSlots {
-  public:
-    explicit SharedSlots(std::size_t count) : count_(count) {
-        memory_ =
-            ::mmap(nullptr, bytes(), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        if (memory_ == MAP_FAILED) throw std::bad_alloc();
-        for (std::size_t i = 0; i < count_; ++i)
-            new (slot(i)) ThreadSlot();
-    }
-    ~SharedSlots() { ::munmap(memory_, bytes()); }
-    SharedSlots(const SharedSlots&) = delete;
-    SharedSlots& operator=(const SharedSlots&) = delete;
-
-    ThreadSlot* slot(std::size_t index) { return static_cast<ThreadSlot*>(memory_) + index; }
-
-  private:
-    std::size_t bytes() const { return count_ * sizeof(ThreadSlot); }
-    std::size_t count_;
-    void* memory_;
-};
-
 struct Totals {
     std::uint64_t ops = 0;
     std::uint64_t expected_errors = 0;
     std::uint64_t unexpected_errors = 0;
 };
 
-Totals add_up(SharedSlots& slots, std::size_t count) {
+Totals add_up(SharedArray<ThreadSlot>& slots, std::size_t count) {
     Totals totals;
     for (std::size_t i = 0; i < count; ++i) {
-        totals.ops += slots.slot(i)->ops;
-        totals.expected_errors += slots.slot(i)->expected_errors;
-        totals.unexpected_errors += slots.slot(i)->unexpected_errors;
+        totals.ops += slots[i].ops;
+        totals.expected_errors += slots[i].expected_errors;
+        totals.unexpected_errors += slots[i].unexpected_errors;
     }
     return totals;
 }
 
-// Waits for every worker until `deadline`; true when all exited by then.
-bool wait_for_workers(std::vector<pid_t>& workers, Clock::time_point deadline) {
-    while (Clock::now() < deadline) {
-        for (auto it = workers.begin(); it != workers.end();) {
-            it = ::waitpid(*it, nullptr, WNOHANG) == *it ? workers.erase(it) : it + 1;
-        }
-        if (workers.empty()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
-}
-
-void report_hang(SharedSlots& slots, int processes, int threads) {
+void report_hang(SharedArray<ThreadSlot>& slots, int processes, int threads) {
     for (int p = 0; p < processes; ++p) {
         for (int t = 0; t < threads; ++t) {
-            const ThreadSlot* slot = slots.slot(static_cast<std::size_t>(p * threads + t));
-            if (!slot->finished) {
+            const ThreadSlot& slot = slots[static_cast<std::size_t>(p * threads + t)];
+            if (!slot.finished) {
                 std::printf("HANG process %d thread %d stuck in %s after %llu ops\n", p, t,
-                            op_name(slot->current_op), static_cast<unsigned long long>(slot->ops));
+                            op_name(slot.current_op), static_cast<unsigned long long>(slot.ops));
             }
         }
     }
@@ -112,18 +77,18 @@ int run(const Args& args) {
         throw std::runtime_error("cannot create " + arena.string());
     }
 
-    SharedSlots slots(static_cast<std::size_t>(processes * threads));
+    SharedArray<ThreadSlot> slots(static_cast<std::size_t>(processes * threads));
     const auto deadline = Clock::now() + std::chrono::seconds(seconds);
     std::vector<pid_t> workers;
     for (int p = 0; p < processes; ++p) {
         const WorkloadSpec spec{arena, p % 2 == 0 ? &kRoot : &kAlice, threads,
                                 seed + static_cast<std::uint64_t>(p) * 1000, deadline};
         const pid_t pid = ::fork();
-        if (pid == 0) run_worker_process(spec, slots.slot(static_cast<std::size_t>(p * threads)));
+        if (pid == 0) run_worker_process(spec, &slots[static_cast<std::size_t>(p * threads)]);
         workers.push_back(pid);
     }
     // Generous: each thread finishes its current call after the deadline; a minute more is a hang.
-    const bool finished = wait_for_workers(workers, deadline + std::chrono::seconds(60));
+    const bool finished = wait_for_children(workers, deadline + std::chrono::seconds(60));
     Summary summary("concurrency");
     summary.set("target", std::string(target_name(env.target)));
     summary.set("processes", processes);
@@ -134,7 +99,7 @@ int run(const Args& args) {
         mount.kill_daemon();  // unblocks the stuck calls with ENOTCONN
         for (const pid_t pid : workers)
             ::kill(pid, SIGKILL);
-        wait_for_workers(workers, Clock::now() + std::chrono::seconds(10));
+        wait_for_children(workers, Clock::now() + std::chrono::seconds(10));
     }
     const Totals totals = add_up(slots, static_cast<std::size_t>(processes * threads));
     summary.set("ops", static_cast<std::int64_t>(totals.ops));

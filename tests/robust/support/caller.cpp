@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <thread>
 
 #include "unique_fd.hpp"
 
@@ -218,6 +219,17 @@ ChildResult CallerProcess::run(std::size_t index, const std::filesystem::path& c
     }
     if (!result.problem.empty()) stop();
     return result;
+}
+
+bool wait_for_children(std::vector<pid_t>& pids, std::chrono::steady_clock::time_point deadline) {
+    for (;;) {
+        for (auto it = pids.begin(); it != pids.end();) {
+            it = ::waitpid(*it, nullptr, WNOHANG) == *it ? pids.erase(it) : it + 1;
+        }
+        if (pids.empty()) return true;
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
 }
 
 int run_command(const std::vector<std::string>& argv, const std::filesystem::path& log) {

@@ -71,6 +71,10 @@ class CallerProcess {
     int from_child_ = -1;
 };
 
+// Reaps the given children as they exit, removing them from `pids`, until all are gone (true) or
+// `deadline` passes (false; the rest stay in `pids`).
+bool wait_for_children(std::vector<pid_t>& pids, std::chrono::steady_clock::time_point deadline);
+
 // Runs a program to completion; returns its exit status, or 128 + signal. Its stdout and
 // stderr go to `log` when given, else they are inherited.
 int run_command(const std::vector<std::string>& argv, const std::filesystem::path& log = {});
