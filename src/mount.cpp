@@ -96,12 +96,15 @@ int serve(Config& config, idmap::MapHolder& maps) {
         }
     });
     spdlog::info("{} mounted on {}", config.source, config.mountpoint);
+    // 0 once unmounted, the (positive) signal number after SIGTERM or SIGINT, or -errno.
     const int rc = session->loop(config.fs.max_threads, config.fs.clone_fd);
-    if (rc != 0) {
-        spdlog::error("request loop ended with an error: {}", std::strerror(rc < 0 ? -rc : rc));
+    if (rc < 0) {
+        spdlog::error("request loop ended with an error: {}", std::strerror(-rc));
         return kExitMount;
     }
-    spdlog::info("{} unmounted", config.mountpoint);
+    if (rc > 0) spdlog::info("{}", strsignal(rc));
+    // The SIGHUP thread stops, then the session unmounts, as the scopes close.
+    spdlog::info("unmounting {}", config.mountpoint);
     return kExitOk;
 }
 

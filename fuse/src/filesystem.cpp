@@ -23,11 +23,8 @@ std::shared_ptr<Node> open_root(const std::string& source, MountFds& mount_fds) 
     if (!st) throw std::system_error(st.error(), std::generic_category(), source);
     auto handle = handle_of(root.get());
     if (!handle) throw std::system_error(handle.error(), std::generic_category(), source);
-    if (!handle->empty()) {
-        auto mount_fd = sys::reopen(root.get(), O_PATH | O_DIRECTORY);
-        if (!mount_fd) throw std::system_error(mount_fd.error(), std::generic_category(), source);
-        mount_fds.add(handle->mount_id, std::move(*mount_fd));
-    }
+    // The root keeps its fd; its mount's fd serves every node below it.
+    if (!handle->empty()) mount_fds.learn(handle->mount_id, root.get(), st->st_mode);
     return std::make_shared<Node>(FUSE_ROOT_ID, NodeKey{st->st_dev, st->st_ino}, st->st_mode,
                                   std::move(*handle), std::move(root));
 }
@@ -81,13 +78,10 @@ Result<fuse_entry_param> Filesystem::State::entry_from(sys::UniqueFd inode_fd,
     if (!st) return Errno{st.error()};
     auto handle = handle_of(inode_fd.get());
     if (!handle) return Errno{handle.error()};
-    const bool by_handle = !handle->empty();
-    if (by_handle && mount_fds.find(handle->mount_id) < 0) {
-        // A mount under the source not seen before: keep an fd on it for open_by_handle_at.
-        auto mount_fd = sys::reopen(inode_fd.get(), O_PATH);
-        if (!mount_fd) return Errno{note_fd_error(mount_fd.error())};
-        mount_fds.add(handle->mount_id, std::move(*mount_fd));
-    }
+    // A node keeps a handle where its mount gives handles and an fd on that mount can be had;
+    // otherwise it keeps its O_PATH fd.
+    const bool by_handle =
+        !handle->empty() && mount_fds.learn(handle->mount_id, inode_fd.get(), st->st_mode);
     const NodeKey key{st->st_dev, st->st_ino};
     std::shared_ptr<Node> node;
     if (by_handle) {

@@ -1,7 +1,10 @@
 #pragma once
 // One fd per backing mount seen under the source directory: open_by_handle_at needs an fd on the
-// mount a handle belongs to (handles carry the mount id). Written once per mount, read by every
-// reopen, hence a shared mutex.
+// mount a handle belongs to (handles carry the mount id). It must be a real open file: the kernel
+// refuses O_PATH fds there (EBADF). Written once per mount, read by every reopen, hence a shared
+// mutex.
+#include <sys/types.h>
+
 #include <map>
 #include <shared_mutex>
 
@@ -13,8 +16,11 @@ class MountFds {
   public:
     // An fd on mount `mount_id`, or -1 when none was recorded.
     int find(int mount_id) const;
-    // Records `fd` (on mount `mount_id`) unless one is known already.
-    void add(int mount_id, sys::UniqueFd fd);
+    // Makes sure an fd on mount `mount_id` is known, opening one from `inode_fd` (an O_PATH fd of
+    // an inode of `type` on that mount) if needed: a directory or regular file is opened read-only
+    // (never blocking, never following). Returns false when none can be had (the inode is of
+    // another type, or the open failed): nodes of that mount then keep their own fds.
+    bool learn(int mount_id, int inode_fd, mode_t type);
 
   private:
     mutable std::shared_mutex mutex_;  // leaf

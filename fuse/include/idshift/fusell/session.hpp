@@ -43,7 +43,8 @@ class Session {
     // SIGINT and SIGTERM end the loop (and so unmount). SIGHUP is left alone when the caller has
     // given it a handler first: libfuse only takes signals whose action is the default.
     void install_signal_handlers();
-    // Serves requests until unmounted or signalled. Returns 0, or the loop's error.
+    // Serves requests until unmounted or signalled. Returns 0 when unmounted, the signal number
+    // when SIGTERM or SIGINT ended it, or -errno.
     int loop(unsigned max_threads, bool clone_fd);
     // Makes loop() return.
     void exit() noexcept;
