@@ -45,7 +45,8 @@ expect_eq "$(field Version)" "$version" "Version"
 expect_eq "$(field Architecture)" "$(dpkg --print-architecture)" "Architecture"
 expect_eq "$(field Section)" admin "Section"
 expect_eq "$(field Priority)" optional "Priority"
-expect_eq "$(dpkg-deb --field "$deb" Description | head -n 1)" "$summary" "Description summary"
+description=$(field Description)
+expect_eq "${description%%$'\n'*}" "$summary" "Description summary"
 [ -n "$(field Maintainer)" ] || fail "Maintainer is empty"
 
 # Depends: package names without their version constraints, one per line.

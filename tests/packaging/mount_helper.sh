@@ -31,7 +31,8 @@ daemons=()
 pid=
 cleanup() {
     local target pid
-    for target in $(findmnt --raw --noheadings --output TARGET | grep "^$tmp/" | sort -r); do
+    for target in $(findmnt --raw --noheadings --output TARGET |
+        awk -v dir="$tmp/" 'index($0, dir) == 1' | sort -r); do
         umount --lazy "$target" || true
     done
     for pid in "${daemons[@]}"; do
