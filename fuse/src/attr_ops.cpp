@@ -44,14 +44,14 @@ Result<AttrReply> Filesystem::getattr(fuse_ino_t ino, std::optional<std::uint64_
         if (auto file = s.files.find(*fh)) {
             auto st = sys::stat_fd(file->fd.get());
             if (!st) return Errno{st.error()};
-            return AttrReply{State::to_mount(*st, *map), s.options.attr_timeout()};
+            return AttrReply{s.to_mount(*st, *map), s.options.attr_timeout()};
         }
     }
     auto node = s.resolve(ino);
     if (!node) return Errno{node.error()};
     auto st = sys::stat_fd(node->get());
     if (!st) return Errno{st.error()};
-    return AttrReply{State::to_mount(*st, *map), s.options.attr_timeout()};
+    return AttrReply{s.to_mount(*st, *map), s.options.attr_timeout()};
 }
 
 Result<AttrReply> Filesystem::setattr(const Caller& caller, fuse_ino_t ino, const struct stat& attr,
@@ -68,12 +68,18 @@ Result<AttrReply> Filesystem::setattr(const Caller& caller, fuse_ino_t ino, cons
     gid_t new_gid = static_cast<gid_t>(-1);
     if (to_set & FUSE_SET_ATTR_UID) {
         auto mapped = caller.map->to_storage_for_write(idmap::MountUid{attr.st_uid});
-        if (!mapped) return Errno{EOVERFLOW};
+        if (!mapped) {
+            return Errno{s.refuse(caller, "setattr", ino, {},
+                                  {idmap::Kind::uid, attr.st_uid, "new owner"}, EOVERFLOW)};
+        }
         new_uid = idmap::raw(*mapped);
     }
     if (to_set & FUSE_SET_ATTR_GID) {
         auto mapped = caller.map->to_storage_for_write(idmap::MountGid{attr.st_gid});
-        if (!mapped) return Errno{EOVERFLOW};
+        if (!mapped) {
+            return Errno{s.refuse(caller, "setattr", ino, {},
+                                  {idmap::Kind::gid, attr.st_gid, "new group"}, EOVERFLOW)};
+        }
         new_gid = idmap::raw(*mapped);
     }
 
@@ -119,7 +125,7 @@ Result<AttrReply> Filesystem::setattr(const Caller& caller, fuse_ino_t ino, cons
     }
     auto st = sys::stat_fd(open_fd >= 0 ? open_fd : path_fd);
     if (!st) return Errno{st.error()};
-    return AttrReply{State::to_mount(*st, *caller.map), s.options.attr_timeout()};
+    return AttrReply{s.to_mount(*st, *caller.map), s.options.attr_timeout()};
 }
 
 }  // namespace idshift::fusell

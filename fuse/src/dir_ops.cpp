@@ -24,7 +24,7 @@ Result<fuse_entry_param> Filesystem::mkdir(const Caller& caller, fuse_ino_t pare
     State& s = *state_;
     auto valid = Name::parse(name);
     if (!valid) return Errno{valid.error()};
-    if (int e = State::check_can_create(caller)) return Errno{e};
+    if (int e = s.check_can_create(caller, "mkdir", parent, name)) return Errno{e};
     auto dir = s.resolve(parent);
     if (!dir) return Errno{dir.error()};
     CredsGuard guard(s.creds(caller));

@@ -7,7 +7,7 @@ namespace idshift::fusell::ll {
 namespace {
 
 void read_directory(fuse_req_t req, size_t size, off_t off, fuse_file_info* fi, bool plus,
-                    const char* op) noexcept {
+                    OpName op) noexcept {
     Reply reply(req, op);
     answer_guarded(reply, [&] {
         Filesystem& fs = fs_of(req);

@@ -75,7 +75,7 @@ Result<CreateReply> Filesystem::create(const Caller& caller, fuse_ino_t parent,
     auto valid = Name::parse(name);
     if (!valid) return Errno{valid.error()};
     if (s.options.read_only) return Errno{EROFS};
-    if (int e = State::check_can_create(caller)) return Errno{e};
+    if (int e = s.check_can_create(caller, "create", parent, name)) return Errno{e};
     auto dir = s.resolve(parent);
     if (!dir) return Errno{dir.error()};
     auto handle = std::make_shared<FileHandle>();

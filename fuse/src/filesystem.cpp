@@ -120,13 +120,32 @@ StorageCreds Filesystem::State::creds(const Caller& caller) const noexcept {
     return creds;
 }
 
-int Filesystem::State::check_can_create(const Caller& caller) noexcept {
-    return caller.storage_uid && caller.storage_gid ? 0 : EOVERFLOW;
+int Filesystem::State::check_can_create(const Caller& caller, const char* op, fuse_ino_t parent,
+                                        std::string_view name) noexcept {
+    if (!caller.storage_uid) {
+        return refuse(caller, op, parent, name, {idmap::Kind::uid, raw(caller.uid), "caller"},
+                      EOVERFLOW);
+    }
+    if (!caller.storage_gid) {
+        return refuse(caller, op, parent, name, {idmap::Kind::gid, raw(caller.gid), "caller"},
+                      EOVERFLOW);
+    }
+    return 0;
 }
 
 struct stat Filesystem::State::to_mount(struct stat attr, const idmap::IdMap& map) noexcept {
-    attr.st_uid = raw(map.to_mount(idmap::StorageUid{attr.st_uid}));
-    attr.st_gid = raw(map.to_mount(idmap::StorageGid{attr.st_gid}));
+    if (auto uid = map.find_mount(idmap::StorageUid{attr.st_uid})) {
+        attr.st_uid = raw(*uid);
+    } else {
+        stats.unmapped(idmap::Kind::uid, Direction::read, attr.st_uid);
+        attr.st_uid = map.policy().unmapped_read_uid;
+    }
+    if (auto gid = map.find_mount(idmap::StorageGid{attr.st_gid})) {
+        attr.st_gid = raw(*gid);
+    } else {
+        stats.unmapped(idmap::Kind::gid, Direction::read, attr.st_gid);
+        attr.st_gid = map.policy().unmapped_read_gid;
+    }
     return attr;
 }
 
@@ -186,6 +205,12 @@ std::vector<fuse_ino_t> Filesystem::known_nodes() const {
 }
 std::size_t Filesystem::node_count() const {
     return state_->nodes.size();
+}
+Stats& Filesystem::stats() noexcept {
+    return state_->stats;
+}
+void Filesystem::flush_refusal_log() noexcept {
+    state_->flush_refusal_log();
 }
 
 int FileOpener::reply_open(fuse_req_t req, const OpenedFile&, fuse_file_info& fi) noexcept {

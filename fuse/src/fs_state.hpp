@@ -10,10 +10,12 @@
 #include "groups_cache.hpp"
 #include "handles.hpp"
 #include "idshift/fusell/filesystem.hpp"
+#include "idshift/fusell/stats.hpp"
 #include "mount_fds.hpp"
 #include "names.hpp"
 #include "node_table.hpp"
 #include "rate_limit.hpp"
+#include "refusal_log.hpp"
 
 namespace idshift::fusell {
 
@@ -45,11 +47,30 @@ struct Filesystem::State {
 
     // Storage-side credentials of a caller (see Caller for unmapped ids).
     StorageCreds creds(const Caller& caller) const noexcept;
-    // EOVERFLOW when the caller's uid or gid cannot own a new inode on the storage side.
-    static int check_can_create(const Caller& caller) noexcept;
+    // EOVERFLOW when the caller's uid or gid cannot own a new inode on the storage side (the
+    // refusal is counted and logged: `op` creating `name` in `parent`).
+    int check_can_create(const Caller& caller, const char* op, fuse_ino_t parent,
+                         std::string_view name) noexcept;
 
-    // Ownership storage → mount, for everything reported to the kernel.
-    static struct stat to_mount(struct stat attr, const idmap::IdMap& map) noexcept;
+    // Ownership storage → mount, for everything reported to the kernel. Counts the storage ids
+    // no rule covers.
+    struct stat to_mount(struct stat attr, const idmap::IdMap& map) noexcept;
+
+    // refusals.cpp: a write the map refuses (unmapped-write deny) is counted and logged, rate
+    // limited, with the caller and where it happened: `node` itself, or `name` in it.
+    struct RefusedId {
+        idmap::Kind kind;
+        std::uint32_t id;
+        const char* what;  // "caller", "new owner", "ACL entry", "file capability root"
+    };
+    int refuse(const Caller& caller, const char* op, fuse_ino_t node, std::string_view name,
+               const RefusedId& refused, int error) noexcept;
+    // setxattr of an ACL or file capability that failed to translate with `error`: a refusal
+    // when an id in it is unmapped, else (a malformed value) just `error`.
+    int refuse_xattr(const Caller& caller, fuse_ino_t node, std::string_view name,
+                     std::span<const char> value, int error) noexcept;
+    // Logs how many refusal lines the rate limit held back, once their window is over.
+    void flush_refusal_log() noexcept;
 
     // Logs (at most once a minute) that the process ran out of fds, and passes `error` through.
     int note_fd_error(int error) noexcept;
@@ -64,6 +85,8 @@ struct Filesystem::State {
     HandleTable<DirHandle> dirs;
     GroupsCache groups;
     RateLimiter fd_exhaustion_log{std::chrono::minutes(1)};
+    Stats stats;
+    RefusalLog refusal_log;
 };
 
 // Reads `size` bytes at most into this thread's read buffer (see file_ops.cpp).

@@ -27,7 +27,7 @@ Result<fuse_entry_param> Filesystem::mknod(const Caller& caller, fuse_ino_t pare
     auto valid = Name::parse(name);
     if (!valid) return Errno{valid.error()};
     if ((S_ISCHR(mode) || S_ISBLK(mode)) && !s.options.dev) return Errno{EPERM};
-    if (int e = State::check_can_create(caller)) return Errno{e};
+    if (int e = s.check_can_create(caller, "mknod", parent, name)) return Errno{e};
     auto dir = s.resolve(parent);
     if (!dir) return Errno{dir.error()};
     CredsGuard guard(s.creds(caller));
@@ -45,7 +45,7 @@ Result<fuse_entry_param> Filesystem::symlink(const Caller& caller, std::string_v
     if (!valid) return Errno{valid.error()};
     if (target.empty()) return Errno{ENOENT};
     if (target.size() >= PATH_MAX) return Errno{ENAMETOOLONG};
-    if (int e = State::check_can_create(caller)) return Errno{e};
+    if (int e = s.check_can_create(caller, "symlink", parent, name)) return Errno{e};
     auto dir = s.resolve(parent);
     if (!dir) return Errno{dir.error()};
     const std::string target_text(target);

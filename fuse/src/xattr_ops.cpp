@@ -44,7 +44,9 @@ int Filesystem::setxattr(const Caller& caller, fuse_ino_t ino, std::string_view 
     const std::string attr_name(name);
     std::vector<char> stored(value.begin(), value.end());
     if (carries_ids(name)) {
-        if (int e = translate_to_storage(name, stored, *caller.map)) return e;
+        if (int e = translate_to_storage(name, stored, *caller.map)) {
+            return s.refuse_xattr(caller, ino, name, value, e);
+        }
     }
     auto node = s.resolve(ino);
     if (!node) return node.error();

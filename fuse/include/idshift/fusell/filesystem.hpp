@@ -21,6 +21,7 @@
 #include "idshift/fusell/file_opener.hpp"
 #include "idshift/fusell/options.hpp"
 #include "idshift/fusell/result.hpp"
+#include "idshift/fusell/stats.hpp"
 #include "idshift/idmap/map_holder.hpp"
 
 namespace idshift::fusell {
@@ -73,6 +74,11 @@ class Filesystem {
     std::vector<fuse_ino_t> known_nodes() const;
     // Number of nodes the kernel holds references to, the root included.
     std::size_t node_count() const;
+    // Requests, errors, latencies and unmapped ids so far (see stats.hpp).
+    Stats& stats() noexcept;
+    // Logs how many lines about refused operations the rate limit held back, once their second
+    // is over. Call from time to time; refusals themselves also do it.
+    void flush_refusal_log() noexcept;
 
     // entry_ops.cpp
     Result<fuse_entry_param> lookup(const Caller& caller, fuse_ino_t parent, std::string_view name);
