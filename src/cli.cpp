@@ -55,6 +55,10 @@ class OptionParser {
         if (key == "gidmap") return set_string(key, value, config_.gidmap);
         if (key == "cache") return set_cache(value);
         if (key == "threads") return set_threads(value);
+        if (key == "stats_socket") {
+            config_.stats_socket = std::string(need_value(key, value, "PATH|none"));
+            return;
+        }
         if (key == "fsname") return set_text(key, value, config_.mount.fsname);
         if (key == "subtype") return set_text(key, value, config_.mount.subtype);
         if (key == "allow_other") return set_flag(key, value, config_.mount.allow_other, true);

@@ -23,6 +23,10 @@ struct Config {
     std::optional<std::string> uidmap;
     std::optional<std::string> gidmap;
 
+    // -o stats_socket=PATH: where `idshift stats` finds the daemon; empty: the default
+    // (/run/idshift/<escaped mountpoint>.sock); "none": no statistics socket.
+    std::string stats_socket;
+
     fusell::FsOptions fs;
     fusell::MountOptions mount;
 };

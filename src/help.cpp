@@ -7,6 +7,7 @@ std::string help_text() {
     return R"(Usage: idshift [options] SOURCE MOUNTPOINT
        idshift check MAP...
        idshift map --from-userns PID
+       idshift stats [--prometheus] MOUNTPOINT | --socket PATH
 
 Mounts the directory SOURCE at MOUNTPOINT and remaps user and group ids on every operation:
 ownership read from SOURCE is shown through the map, and ids written through MOUNTPOINT (new
@@ -26,6 +27,9 @@ Options:
     cache=MODE           none (ask every time), auto (trust for 1 s; default) or always
                          (trust for a day: only when nothing else writes to SOURCE)
     threads=N            at most N worker threads (default: libfuse's, 10)
+    stats_socket=PATH    where `idshift stats` reads the daemon's counters (default
+                         /run/idshift/<mountpoint, escaped as systemd-escape --path>.sock);
+                         none: no statistics socket
     allow_other          let every user use the mount: ON by default
     noallow_other        only the user who mounted it may use the mount
     default_permissions  the kernel checks permissions on the mapped ids: always ON
@@ -41,6 +45,10 @@ Unknown options are an error. idshift runs as a daemon once the mount is in plac
 is 0 only when it is. Exit status: 0 mounted, 1 usage or configuration error (map errors are
 printed as FILE:LINE: message), 2 the mount failed. SIGTERM and SIGINT unmount; so does
 fusermount3 -u MOUNTPOINT.
+
+idshift stats MOUNTPOINT prints, per operation, the requests answered, the errors and the p50, p90
+and p99 latencies, and the ids the map does not cover (storage ids read, mount ids refused on
+write); --prometheus prints the same in Prometheus's text format.
 )";
 }
 

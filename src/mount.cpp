@@ -16,6 +16,7 @@
 #include "idshift/fusell/filesystem.hpp"
 #include "idshift/fusell/session.hpp"
 #include "logging.hpp"
+#include "mount_stats.hpp"
 #include "privileges.hpp"
 #include "reload.hpp"
 #include "subcommands.hpp"
@@ -62,6 +63,10 @@ int serve(Config& config, idmap::MapHolder& maps) {
         config.map_file ? std::optional(std::filesystem::absolute(*config.map_file).string())
                         : std::nullopt;
 
+    // Before mounting: resolving the mountpoint then cannot ask this very daemon.
+    const std::unique_ptr<StatsServer> stats =
+        open_stats_server(config.stats_socket, config.mountpoint, *fs);
+
     SighupThread::prepare_signals();  // before any thread exists, and before libfuse's handlers
     std::optional<fusell::Session> session;
     try {
@@ -85,6 +90,7 @@ int serve(Config& config, idmap::MapHolder& maps) {
         return kExitMount;
     }
     spdlog::debug("capabilities kept: {}", describe_capabilities());
+    if (stats) stats->start();  // after fuse_daemonize: a thread does not survive its fork
 
     SighupThread sighup([&] {
         if (!reload_file) {
