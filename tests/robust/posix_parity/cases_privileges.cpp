@@ -140,6 +140,14 @@ std::vector<ParityCase> cases_for_privilege_clearing() {
     alice.add("clear.write_suid_foreign", ok(), one_byte("o/suid"))
         .add("clear.write_sgid_foreign", ok(), one_byte("o/sgid"))
         .add("clear.write_sgid_without_group_exec_nonmember", ok(), one_byte("o/sgid_nox"))
+        .add("clear.truncate_sgid_without_group_exec_nonmember", ok(),
+             [] { return ok_if(::truncate("o/sgid_nox", 3)); })
+        .add("clear.fallocate_sgid_without_group_exec_nonmember", ok(),
+             [] {
+                 return on_open("o/sgid_nox", O_WRONLY, [](int fd) {
+                     return static_cast<long>(::fallocate(fd, 0, 0, 65536));
+                 });
+             })
         .add("clear.write_suid_and_sgid_foreign", ok(), one_byte("o/both"))
         .add("clear.write_suid_own", ok(), one_byte("o/alice_suid"))
         .add("clear.append_suid_foreign", ok(),

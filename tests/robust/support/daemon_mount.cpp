@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -96,6 +97,9 @@ void DaemonMount::start() {
     if (log_fd < 0) throw std::runtime_error("open " + log_file_.string());
     pid_ = ::fork();
     if (pid_ == 0) {
+        // If the suite dies without unmounting (an abort, a sanitizer report), the daemon gets
+        // SIGTERM and unmounts instead of leaving a mount behind.
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         const int null_fd = ::open("/dev/null", O_RDONLY);
         ::dup2(null_fd, STDIN_FILENO);
         ::dup2(log_fd, STDOUT_FILENO);

@@ -161,8 +161,8 @@ class DiffWriter {
 
     void field(const std::string& what, const std::string& expected, const std::string& actual) {
         if (expected == actual) return;
-        lines_.push_back(path_ + ": " + what + " " + std::string(spec_.expected_name) + "=" +
-                         expected + " " + std::string(spec_.actual_name) + "=" + actual);
+        lines_.push_back(path_ + ": " + what + " " + spec_.expected_name + "=" + expected + " " +
+                         spec_.actual_name + "=" + actual);
     }
     void note(const std::string& text) { lines_.push_back(path_ + ": " + text); }
 

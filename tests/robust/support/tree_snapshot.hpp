@@ -8,7 +8,6 @@
 #include <functional>
 #include <map>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -67,8 +66,8 @@ enum CompareField : unsigned {
 // expected side reads on the actual side (identity, or IdTable::to_storage).
 struct CompareSpec {
     unsigned fields = kEverything;
-    std::string_view expected_name = "native";
-    std::string_view actual_name = "idshift";
+    std::string expected_name = "native";
+    std::string actual_name = "idshift";
     std::function<Owner(Owner)> translate_owner = [](Owner owner) { return owner; };
 };
 
