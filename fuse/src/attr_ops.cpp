@@ -28,6 +28,17 @@ int change_mode(int open_fd, int path_fd, mode_t mode) noexcept {
     return rc == 0 ? 0 : errno;
 }
 
+// A chown/chgrp target, mount → storage: -1 (no change) when `wanted` is false, EOVERFLOW (a
+// counted, logged refusal) when the map cannot express it.
+template <typename MountId>
+Result<std::uint32_t> new_owner(Filesystem::State& s, const Caller& caller, fuse_ino_t ino,
+                                bool wanted, std::uint32_t id, idmap::Kind kind, const char* what) {
+    if (!wanted) return idmap::kInvalidId;
+    auto mapped = caller.map->to_storage_for_write(MountId{id});
+    if (!mapped) return Errno{s.refuse(caller, "setattr", ino, {}, {kind, id, what}, EOVERFLOW)};
+    return idmap::raw(*mapped);
+}
+
 timespec time_to_set(int to_set, int set_bit, int now_bit, const timespec& value) noexcept {
     if (to_set & now_bit) return timespec{0, UTIME_NOW};
     if (to_set & set_bit) return value;
@@ -64,24 +75,12 @@ Result<AttrReply> Filesystem::setattr(const Caller& caller, fuse_ino_t ino, cons
     const int path_fd = node->get();
 
     // Ids in: mount → storage, before anything changes. -1 leaves the id as it is.
-    uid_t new_uid = static_cast<uid_t>(-1);
-    gid_t new_gid = static_cast<gid_t>(-1);
-    if (to_set & FUSE_SET_ATTR_UID) {
-        auto mapped = caller.map->to_storage_for_write(idmap::MountUid{attr.st_uid});
-        if (!mapped) {
-            return Errno{s.refuse(caller, "setattr", ino, {},
-                                  {idmap::Kind::uid, attr.st_uid, "new owner"}, EOVERFLOW)};
-        }
-        new_uid = idmap::raw(*mapped);
-    }
-    if (to_set & FUSE_SET_ATTR_GID) {
-        auto mapped = caller.map->to_storage_for_write(idmap::MountGid{attr.st_gid});
-        if (!mapped) {
-            return Errno{s.refuse(caller, "setattr", ino, {},
-                                  {idmap::Kind::gid, attr.st_gid, "new group"}, EOVERFLOW)};
-        }
-        new_gid = idmap::raw(*mapped);
-    }
+    auto new_uid = new_owner<idmap::MountUid>(s, caller, ino, to_set & FUSE_SET_ATTR_UID,
+                                              attr.st_uid, idmap::Kind::uid, "new owner");
+    if (!new_uid) return Errno{new_uid.error()};
+    auto new_gid = new_owner<idmap::MountGid>(s, caller, ino, to_set & FUSE_SET_ATTR_GID,
+                                              attr.st_gid, idmap::Kind::gid, "new group");
+    if (!new_gid) return Errno{new_gid.error()};
 
     if (to_set & FUSE_SET_ATTR_MODE) {
         if (node->node->is_symlink()) return Errno{EOPNOTSUPP};
@@ -100,7 +99,7 @@ Result<AttrReply> Filesystem::setattr(const Caller& caller, fuse_ino_t ino, cons
             if (int e = change_mode(open_fd, path_fd, attr.st_mode & 07777)) return Errno{e};
         }
         if (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) {
-            if (::fchownat(path_fd, "", new_uid, new_gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) {
+            if (::fchownat(path_fd, "", *new_uid, *new_gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) {
                 return sys::last_error();
             }
         }

@@ -21,18 +21,10 @@ bool is_dot_or_dotdot(const char* name) noexcept {
 
 Result<fuse_entry_param> Filesystem::mkdir(const Caller& caller, fuse_ino_t parent,
                                            std::string_view name, mode_t mode) {
-    State& s = *state_;
-    auto valid = Name::parse(name);
-    if (!valid) return Errno{valid.error()};
-    if (int e = s.check_can_create(caller, "mkdir", parent, name)) return Errno{e};
-    auto dir = s.resolve(parent);
-    if (!dir) return Errno{dir.error()};
-    CredsGuard guard(s.creds(caller));
-    if (guard.error() != 0) return Errno{guard.error()};
-    UmaskGuard umask(caller.umask);
-    if (umask.error() != 0) return Errno{umask.error()};
-    if (::mkdirat(dir->get(), valid->c_str(), mode) != 0) return sys::last_error();
-    return s.entry_for(dir->get(), *valid, *caller.map);
+    return state_->make_as_caller(caller, "mkdir", parent, name, true,
+                                  [mode](int dir_fd, const char* valid) {
+                                      return ::mkdirat(dir_fd, valid, mode) == 0 ? 0 : errno;
+                                  });
 }
 
 int Filesystem::rmdir(const Caller& caller, fuse_ino_t parent, std::string_view name) {

@@ -72,12 +72,9 @@ Result<OpenReply> Filesystem::open(const Caller& caller, fuse_ino_t ino, int fla
 Result<CreateReply> Filesystem::create(const Caller& caller, fuse_ino_t parent,
                                        std::string_view name, mode_t mode, int flags) {
     State& s = *state_;
-    auto valid = Name::parse(name);
-    if (!valid) return Errno{valid.error()};
     if (s.options.read_only) return Errno{EROFS};
-    if (int e = s.check_can_create(caller, "create", parent, name)) return Errno{e};
-    auto dir = s.resolve(parent);
-    if (!dir) return Errno{dir.error()};
+    auto target = s.prepare_new_name(caller, "create", parent, name);
+    if (!target) return Errno{target.error()};
     auto handle = std::make_shared<FileHandle>();
     Result<fuse_entry_param> entry = Errno{EIO};
     {
@@ -86,7 +83,8 @@ Result<CreateReply> Filesystem::create(const Caller& caller, fuse_ino_t parent,
         UmaskGuard umask(caller.umask);
         if (umask.error() != 0) return Errno{umask.error()};
         // O_NOFOLLOW: without O_EXCL an existing symlink of that name would be followed.
-        auto fd = sys::open_at(dir->get(), valid->c_str(), (flags | O_CREAT | O_NOFOLLOW), mode);
+        auto fd = sys::open_at(target->dir.get(), target->name.c_str(),
+                               flags | O_CREAT | O_NOFOLLOW, mode);
         if (!fd) return Errno{s.note_fd_error(fd.error())};
         handle->fd = std::move(*fd);
         // The entry describes the inode just opened, whatever the name points at by now.

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <system_error>
 
 #include "fs_state.hpp"
@@ -131,6 +132,35 @@ int Filesystem::State::check_can_create(const Caller& caller, const char* op, fu
                       EOVERFLOW);
     }
     return 0;
+}
+
+Result<Filesystem::State::NewName> Filesystem::State::prepare_new_name(const Caller& caller,
+                                                                       const char* op,
+                                                                       fuse_ino_t parent,
+                                                                       std::string_view name) {
+    auto valid = Name::parse(name);
+    if (!valid) return Errno{valid.error()};
+    if (int e = check_can_create(caller, op, parent, name)) return Errno{e};
+    auto dir = resolve(parent);
+    if (!dir) return Errno{dir.error()};
+    return NewName{*valid, std::move(*dir)};
+}
+
+Result<fuse_entry_param> Filesystem::State::make_as_caller(
+    const Caller& caller, const char* op, fuse_ino_t parent, std::string_view name, bool with_umask,
+    const std::function<int(int, const char*)>& make) {
+    auto target = prepare_new_name(caller, op, parent, name);
+    if (!target) return Errno{target.error()};
+    CredsGuard guard(creds(caller));
+    if (guard.error() != 0) return Errno{guard.error()};
+    std::optional<UmaskGuard> umask;
+    if (with_umask) {
+        umask.emplace(caller.umask);
+        if (umask->error() != 0) return Errno{umask->error()};
+    }
+    const int dir_fd = target->dir.get();
+    if (int e = make(dir_fd, target->name.c_str())) return Errno{e};
+    return entry_for(dir_fd, target->name, *caller.map);
 }
 
 struct stat Filesystem::State::to_mount(struct stat attr, const idmap::IdMap& map) noexcept {

@@ -3,6 +3,7 @@
 // fh → open file, building entries for new kernel references, and ids storage → mount.
 #include <fuse_lowlevel.h>
 
+#include <functional>
 #include <memory>
 
 #include "creds.hpp"
@@ -51,6 +52,20 @@ struct Filesystem::State {
     // refusal is counted and logged: `op` creating `name` in `parent`).
     int check_can_create(const Caller& caller, const char* op, fuse_ino_t parent,
                          std::string_view name) noexcept;
+
+    // The first steps of every operation that makes a new name: the name is one component, the
+    // caller can own a new inode (check_can_create), and the parent directory's fd.
+    struct NewName {
+        Name name;
+        NodeFd dir;
+    };
+    Result<NewName> prepare_new_name(const Caller& caller, const char* op, fuse_ino_t parent,
+                                     std::string_view name);
+    // Makes the new name with `make(dir_fd, name)` (0 or an errno) as the caller, with its umask
+    // when `with_umask`, and answers with the entry of what it made.
+    Result<fuse_entry_param> make_as_caller(const Caller& caller, const char* op, fuse_ino_t parent,
+                                            std::string_view name, bool with_umask,
+                                            const std::function<int(int, const char*)>& make);
 
     // Ownership storage → mount, for everything reported to the kernel. Counts the storage ids
     // no rule covers.

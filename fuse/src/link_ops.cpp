@@ -23,38 +23,23 @@ Result<std::string> Filesystem::readlink(fuse_ino_t ino) {
 
 Result<fuse_entry_param> Filesystem::mknod(const Caller& caller, fuse_ino_t parent,
                                            std::string_view name, mode_t mode, dev_t rdev) {
-    State& s = *state_;
-    auto valid = Name::parse(name);
-    if (!valid) return Errno{valid.error()};
-    if ((S_ISCHR(mode) || S_ISBLK(mode)) && !s.options.dev) return Errno{EPERM};
-    if (int e = s.check_can_create(caller, "mknod", parent, name)) return Errno{e};
-    auto dir = s.resolve(parent);
-    if (!dir) return Errno{dir.error()};
-    CredsGuard guard(s.creds(caller));
-    if (guard.error() != 0) return Errno{guard.error()};
-    UmaskGuard umask(caller.umask);
-    if (umask.error() != 0) return Errno{umask.error()};
-    if (::mknodat(dir->get(), valid->c_str(), mode, rdev) != 0) return sys::last_error();
-    return s.entry_for(dir->get(), *valid, *caller.map);
+    if ((S_ISCHR(mode) || S_ISBLK(mode)) && !state_->options.dev) return Errno{EPERM};
+    return state_->make_as_caller(caller, "mknod", parent, name, true,
+                                  [mode, rdev](int dir_fd, const char* valid) {
+                                      return ::mknodat(dir_fd, valid, mode, rdev) == 0 ? 0 : errno;
+                                  });
 }
 
 Result<fuse_entry_param> Filesystem::symlink(const Caller& caller, std::string_view target,
                                              fuse_ino_t parent, std::string_view name) {
-    State& s = *state_;
-    auto valid = Name::parse(name);
-    if (!valid) return Errno{valid.error()};
     if (target.empty()) return Errno{ENOENT};
     if (target.size() >= PATH_MAX) return Errno{ENAMETOOLONG};
-    if (int e = s.check_can_create(caller, "symlink", parent, name)) return Errno{e};
-    auto dir = s.resolve(parent);
-    if (!dir) return Errno{dir.error()};
-    const std::string target_text(target);
-    CredsGuard guard(s.creds(caller));
-    if (guard.error() != 0) return Errno{guard.error()};
-    if (::symlinkat(target_text.c_str(), dir->get(), valid->c_str()) != 0) {
-        return sys::last_error();
-    }
-    return s.entry_for(dir->get(), *valid, *caller.map);
+    const std::string text(target);
+    // No umask: a symlink's mode is always 0777.
+    return state_->make_as_caller(
+        caller, "symlink", parent, name, false, [&text](int dir_fd, const char* valid) {
+            return ::symlinkat(text.c_str(), dir_fd, valid) == 0 ? 0 : errno;
+        });
 }
 
 Result<fuse_entry_param> Filesystem::link(const Caller& caller, fuse_ino_t ino,

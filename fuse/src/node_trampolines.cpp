@@ -37,10 +37,7 @@ void getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) noe
     Reply reply(req, "getxattr");
     answer_guarded(reply, [&] {
         Filesystem& fs = fs_of(req);
-        auto value = fs.getxattr(caller_of(req, fs), ino, name, size);
-        if (!value) return (void)reply.err(value.error());
-        if (size == 0) return (void)reply.xattr(value->size);
-        reply.buf(value->data.data(), value->data.size());
+        reply_xattr(reply, size, fs.getxattr(caller_of(req, fs), ino, name, size));
     });
 }
 
@@ -56,10 +53,7 @@ void listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) noexcept {
     Reply reply(req, "listxattr");
     answer_guarded(reply, [&] {
         Filesystem& fs = fs_of(req);
-        auto names = fs.listxattr(caller_of(req, fs), ino, size);
-        if (!names) return (void)reply.err(names.error());
-        if (size == 0) return (void)reply.xattr(names->size);
-        reply.buf(names->data.data(), names->data.size());
+        reply_xattr(reply, size, fs.listxattr(caller_of(req, fs), ino, size));
     });
 }
 

@@ -30,6 +30,19 @@ inline void reply_entry(Reply& reply, Filesystem& fs, const Result<fuse_entry_pa
     if (reply.entry(*entry) != 0 && entry->ino != 0) fs.forget(entry->ino, 1);
 }
 
+// getxattr / listxattr: with a requested size of 0 the answer is the length, else the bytes.
+inline void reply_xattr(Reply& reply, std::size_t requested, const Result<XattrReply>& value) {
+    if (!value) {
+        reply.err(value.error());
+        return;
+    }
+    if (requested == 0) {
+        reply.xattr(value->size);
+        return;
+    }
+    reply.buf(value->data.data(), value->data.size());
+}
+
 inline void reply_attr(Reply& reply, const Result<AttrReply>& attr) {
     if (!attr) {
         reply.err(attr.error());

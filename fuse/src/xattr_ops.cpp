@@ -32,6 +32,25 @@ int translate_to_storage(std::string_view name, std::vector<char>& value, const 
     return 0;
 }
 
+// Runs `read_into(path, buffer, room)` (getxattr or listxattr of the node's magic link) as the
+// caller: with a size of 0 only the length it reports, else the bytes.
+template <typename Read>
+Result<XattrReply> read_as_caller(Filesystem::State& s, const Caller& caller, fuse_ino_t ino,
+                                  std::size_t size, Read&& read_into) {
+    auto node = s.resolve(ino);
+    if (!node) return Errno{node.error()};
+    CredsGuard guard(s.creds(caller));
+    if (guard.error() != 0) return Errno{guard.error()};
+    const sys::ProcFdPath path(node->get());
+    XattrReply reply;
+    reply.data.resize(size);
+    const ssize_t n = read_into(path.c_str(), size == 0 ? nullptr : reply.data.data(), size);
+    if (n < 0) return sys::last_error();
+    reply.size = static_cast<std::size_t>(n);
+    reply.data.resize(size == 0 ? 0 : reply.size);
+    return reply;
+}
+
 bool carries_ids(std::string_view name) noexcept {
     return idmap::is_acl_xattr(name) || idmap::is_fcaps_xattr(name);
 }
@@ -60,50 +79,27 @@ int Filesystem::setxattr(const Caller& caller, fuse_ino_t ino, std::string_view 
 
 Result<XattrReply> Filesystem::getxattr(const Caller& caller, fuse_ino_t ino, std::string_view name,
                                         std::size_t size) {
-    State& s = *state_;
     const std::string attr_name(name);
-    auto node = s.resolve(ino);
-    if (!node) return Errno{node.error()};
-    CredsGuard guard(s.creds(caller));
-    if (guard.error() != 0) return Errno{guard.error()};
-    const sys::ProcFdPath path(node->get());
-    XattrReply reply;
-    if (size == 0) {  // only the length: translation never changes it
-        const ssize_t n = ::getxattr(path.c_str(), attr_name.c_str(), nullptr, 0);
-        if (n < 0) return sys::last_error();
-        reply.size = static_cast<std::size_t>(n);
-        return reply;
-    }
-    reply.data.resize(size);
-    const ssize_t n = ::getxattr(path.c_str(), attr_name.c_str(), reply.data.data(), size);
-    if (n < 0) return sys::last_error();
-    reply.data.resize(static_cast<std::size_t>(n));
-    reply.size = reply.data.size();
-    if (int e = translate_to_mount(name, reply.data, *caller.map)) {
+    auto value = read_as_caller(*state_, caller, ino, size,
+                                [&](const char* path, char* buf, std::size_t room) {
+                                    return ::getxattr(path, attr_name.c_str(), buf, room);
+                                });
+    // With a size of 0 only the length was asked for: translation never changes it.
+    if (!value || size == 0) return value;
+    if (int e = translate_to_mount(name, value->data, *caller.map)) {
         if (e == EINVAL) {
-            spdlog::warn("inode {}: malformed {} on the backing file", node->node->key().ino,
-                         attr_name);
+            spdlog::warn("node {}: malformed {} on the backing file", ino, attr_name);
             return Errno{EIO};
         }
         return Errno{e};
     }
-    return reply;
+    return value;
 }
 
 Result<XattrReply> Filesystem::listxattr(const Caller& caller, fuse_ino_t ino, std::size_t size) {
-    State& s = *state_;
-    auto node = s.resolve(ino);
-    if (!node) return Errno{node.error()};
-    CredsGuard guard(s.creds(caller));
-    if (guard.error() != 0) return Errno{guard.error()};
-    const sys::ProcFdPath path(node->get());
-    XattrReply reply;
-    reply.data.resize(size);
-    const ssize_t n = ::listxattr(path.c_str(), size == 0 ? nullptr : reply.data.data(), size);
-    if (n < 0) return sys::last_error();
-    reply.size = static_cast<std::size_t>(n);
-    reply.data.resize(size == 0 ? 0 : reply.size);
-    return reply;
+    return read_as_caller(
+        *state_, caller, ino, size,
+        [](const char* path, char* buf, std::size_t room) { return ::listxattr(path, buf, room); });
 }
 
 int Filesystem::removexattr(const Caller& caller, fuse_ino_t ino, std::string_view name) {

@@ -31,10 +31,11 @@ struct NoNames final : idmap::NameResolver {
     std::optional<std::uint32_t> gid_of(std::string_view) const override { return std::nullopt; }
 };
 
-daemon::Config config_for(const std::string& map_file) {
-    daemon::Config config;
-    config.map_file = map_file;
-    return config;
+// The map `file` holds now.
+idmap::IdMap load_initial(const TempMap& file) {
+    auto loaded = idmap::load_map_file(file.path, NoNames{});
+    REQUIRE(loaded.ok());
+    return std::move(*loaded.map);
 }
 
 std::uint32_t storage_of(const idmap::MapHolder& maps, std::uint32_t mount_uid) {
@@ -47,9 +48,7 @@ std::uint32_t storage_of(const idmap::MapHolder& maps, std::uint32_t mount_uid) 
 TEST_CASE("a good map file replaces the map at once") {
     TempMap file;
     file.write("uid 0 100000 10\ngid 0 100000 10\n");
-    auto first = daemon::load_map(config_for(file.path));
-    REQUIRE(first.ok());
-    idmap::MapHolder maps(std::move(*first.map));
+    idmap::MapHolder maps(load_initial(file));
     CHECK(storage_of(maps, 1) == 100001);
     const auto before = maps.snapshot();
 
@@ -63,9 +62,7 @@ TEST_CASE("a good map file replaces the map at once") {
 TEST_CASE("a bad map file is rejected with every error, and the old map keeps serving") {
     TempMap file;
     file.write("uid 0 100000 10\n");
-    auto first = daemon::load_map(config_for(file.path));
-    REQUIRE(first.ok());
-    idmap::MapHolder maps(std::move(*first.map));
+    idmap::MapHolder maps(load_initial(file));
     const auto before = maps.snapshot();
 
     file.write("uid 0 100000 10\nbogus line\nuid 5 100002 1\n");
@@ -81,9 +78,7 @@ TEST_CASE("a bad map file is rejected with every error, and the old map keeps se
 TEST_CASE("an unreadable map file is rejected the same way") {
     TempMap file;
     file.write("uid 0 100000 10\n");
-    auto first = daemon::load_map(config_for(file.path));
-    REQUIRE(first.ok());
-    idmap::MapHolder maps(std::move(*first.map));
+    idmap::MapHolder maps(load_initial(file));
     const auto before = maps.snapshot();
     const auto errors = daemon::reload_map(file.path + ".missing", maps, NoNames{});
     REQUIRE(errors.size() == 1);
