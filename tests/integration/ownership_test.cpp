@@ -12,6 +12,7 @@
 #include "support/child.hpp"
 #include "support/files.hpp"
 #include "support/mount_fixture.hpp"
+#include "support/temp_dir.hpp"
 #include "support/unique_fd.hpp"
 
 using namespace idshift::itest;
@@ -206,4 +207,25 @@ TEST_CASE("ownership: inline uidmap and gidmap options map like a map file") {
     CHECK(owner_of(vol.mnt("u")) == Owner{kOverflowId, kOverflowId});
     REQUIRE(errno_of(::chown(vol.mnt("f").c_str(), 1001, 1002)) == 0);
     CHECK(owner_of(vol.src("f")) == Owner{2001, 2002});
+}
+
+TEST_CASE("ownership: users and groups mapped by name between image and storage databases") {
+    // The image calls uid 1000 "app"; the storage calls uid 4242 "alice" and gid 4243 "devs".
+    TempDir databases("idshift-names-");
+    write_file(databases.at("image.passwd"), "app:x:1000:1000::/home/app:/bin/sh\n");
+    write_file(databases.at("image.group"), "app:x:1000:\n");
+    write_file(databases.at("storage.passwd"), "alice:x:4242:4243::/home/alice:/bin/sh\n");
+    write_file(databases.at("storage.group"), "devs:x:4243:\n");
+    const std::string map =
+        "passwd " + databases.at("image.passwd") + "\ngroup " + databases.at("image.group") +
+        "\nstorage-passwd " + databases.at("storage.passwd") + "\nstorage-group " +
+        databases.at("storage.group") + "\nuser app = alice\ngroup app = devs\nuid 0 0\ngid 0 0\n";
+    Volume vol({.map = map, .options = {"cache=none"}});
+    make_dir(vol.src("home"), {4242, 4243}, 0755);
+
+    CHECK(owner_of(vol.mnt("home")) == kAppMount);
+    REQUIRE(as_user(kApp, [&] { return create_errno(vol.mnt("home/f")); }) == 0);
+    CHECK(owner_of(vol.src("home/f")) == Owner{4242, 4243});
+    CHECK(owner_of(vol.mnt("home/f")) == kAppMount);
+    CHECK(as_user(kOtherApp, [&] { return create_errno(vol.mnt("home/g")); }) == EOVERFLOW);
 }

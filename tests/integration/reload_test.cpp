@@ -74,6 +74,20 @@ TEST_CASE("reload: a good map on SIGHUP changes ownership through the mount") {
     CHECK(vol.mount().daemon_running());
 }
 
+TEST_CASE("reload: with cache=always the reload invalidates cached attributes at once") {
+    Volume vol({.options = {"cache=always"}});
+    make_file(vol.src("f"), {2005, 2005}, 0644);
+    REQUIRE(owner_of(vol.mnt("f")) == Owner{1005, 1005});  // now cached for a long time
+    Mount& mount = vol.mount();
+    const std::size_t log_size = mount.log().size();
+
+    mount.replace_map(kShiftedMap);
+    mount.signal(SIGHUP);
+    // The daemon logs this after it has told the kernel to drop every cached attribute.
+    REQUIRE(eventually([&] { return log_mentions_since(mount, log_size, "invalidated"); }));
+    CHECK(owner_of(vol.mnt("f")) == Owner{1505, 1505});
+}
+
 TEST_CASE("reload: a map file that vanished is rejected and the old map keeps serving") {
     Volume vol({.options = {"cache=none"}});
     make_file(vol.src("f"), {2005, 2005}, 0644);

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -12,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "support/acl_blob.hpp"
 #include "support/child.hpp"
 #include "support/eventually.hpp"
 #include "support/files.hpp"
@@ -160,7 +162,28 @@ TEST_CASE("stats: refusals are logged with pid, uid, backing path and reason") {
     // Backing-filesystem errors are not idshift's refusals: nothing more is logged for them.
     CHECK(as_user(kApp, [&] { return ::chmod(vol.mnt("f").c_str(), 0600) == 0 ? 0 : errno; }) ==
           EPERM);
-    CHECK(count_lines_with(vol.mount().log(), "refused ") == 1);
+    CHECK(count_lines_with(vol.mount().log(), "warning: refused ") == 1);
+
+    // An ACL entry the map cannot express: EINVAL, counted and logged with the id.
+    const std::string acl = encode_acl({{AclTag::user_obj, 6},
+                                        {AclTag::user, 4, 1003},
+                                        {AclTag::group_obj, 4},
+                                        {AclTag::group, 4, 5004},
+                                        {AclTag::mask, 4},
+                                        {AclTag::other, 4}});
+    CHECK(::setxattr(vol.mnt("f").c_str(), "system.posix_acl_access", acl.data(), acl.size(), 0) ==
+          -1);
+    CHECK(errno == EINVAL);
+    CHECK(eventually([&] {
+        return vol.mount().log().find("refused setxattr by pid " + std::to_string(::getpid()) +
+                                      " uid 0 at backing path " + vol.src("f") +
+                                      ": ACL entry gid 5004 has no storage id "
+                                      "(unmapped-write deny): EINVAL") != std::string::npos;
+    }));
+    CHECK(samples(stats({"--prometheus", vol.mnt()}),
+                  "idshift_unmapped_total{kind=\"gid\",direction=\"write\"") ==
+          std::vector<std::string>{
+              "idshift_unmapped_total{kind=\"gid\",direction=\"write\",id=\"5004\"} 1"});
 
     // A burst: ten lines a second at most; the rest are counted in a summary line.
     for (int i = 0; i < 15; ++i)
@@ -174,10 +197,10 @@ TEST_CASE("stats: refusals are logged with pid, uid, backing path and reason") {
             const std::size_t start = log.rfind(' ', at - 1) + 1;
             held_back += std::stoi(log.substr(start, at - start));
         }
-        return count_lines_with(log, "refused setattr") + held_back;
+        return count_lines_with(log, "warning: refused ") + held_back;
     };
-    CHECK(eventually([&] { return logged() == 16; }));  // the one above and the fifteen
-    CHECK(count_lines_with(vol.mount().log(), "refused setattr") >= 10);
+    CHECK(eventually([&] { return logged() == 17; }));  // the two above and the fifteen
+    CHECK(count_lines_with(vol.mount().log(), "warning: refused ") >= 10);
 }
 
 TEST_CASE("stats: -o stats_socket=PATH replaces a stale socket, and the file goes at unmount") {

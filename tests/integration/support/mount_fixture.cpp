@@ -263,11 +263,12 @@ RefusedStart run_daemon_expecting_refusal(const std::string& source, const Mount
     const std::string log_path = new_daemon_log("refused");
     const pid_t pid = spawn_daemon(daemon_argv(source, mount_point, map_path, options), log_path);
     RefusedStart result;
-    std::optional<int> status;
-    for (int waited = 0; !status; waited += kPollMs) {
-        status = try_reap(pid);
-        if (status) break;
-        if (is_idshift_mount(mount_point)) {
+    for (int waited = 0;; waited += kPollMs) {
+        if (std::optional<int> status = try_reap(pid)) {
+            result.exit = DaemonExit{*status};
+            break;
+        }
+        if (is_idshift_mount(mount_point)) {  // it should not have: take the mount down again
             result.mounted = true;
             std::string ignored;
             run_program({"fusermount3", "-u", mount_point}, &ignored);
@@ -276,7 +277,6 @@ RefusedStart run_daemon_expecting_refusal(const std::string& source, const Mount
         ::usleep(kPollMs * 1000);
     }
     if (mount_type_at(mount_point)) ::umount2(mount_point.c_str(), MNT_DETACH);
-    result.exit = DaemonExit{*status};
     result.log = read_file(log_path);
     return result;
 }
