@@ -28,14 +28,7 @@ Result<fuse_entry_param> Filesystem::mkdir(const Caller& caller, fuse_ino_t pare
 }
 
 int Filesystem::rmdir(const Caller& caller, fuse_ino_t parent, std::string_view name) {
-    State& s = *state_;
-    auto valid = Name::parse(name);
-    if (!valid) return valid.error();
-    auto dir = s.resolve(parent);
-    if (!dir) return dir.error();
-    CredsGuard guard(s.creds(caller));
-    if (guard.error() != 0) return guard.error();
-    return ::unlinkat(dir->get(), valid->c_str(), AT_REMOVEDIR) == 0 ? 0 : errno;
+    return state_->remove_as_caller(caller, parent, name, AT_REMOVEDIR);
 }
 
 Result<std::uint64_t> Filesystem::opendir(const Caller& caller, fuse_ino_t ino) {

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -161,6 +162,17 @@ Result<fuse_entry_param> Filesystem::State::make_as_caller(
     const int dir_fd = target->dir.get();
     if (int e = make(dir_fd, target->name.c_str())) return Errno{e};
     return entry_for(dir_fd, target->name, *caller.map);
+}
+
+int Filesystem::State::remove_as_caller(const Caller& caller, fuse_ino_t parent,
+                                        std::string_view name, int flags) {
+    auto valid = Name::parse(name);
+    if (!valid) return valid.error();
+    auto dir = resolve(parent);
+    if (!dir) return dir.error();
+    CredsGuard guard(creds(caller));
+    if (guard.error() != 0) return guard.error();
+    return ::unlinkat(dir->get(), valid->c_str(), flags) == 0 ? 0 : errno;
 }
 
 struct stat Filesystem::State::to_mount(struct stat attr, const idmap::IdMap& map) noexcept {

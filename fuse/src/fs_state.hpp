@@ -67,6 +67,9 @@ struct Filesystem::State {
                                             std::string_view name, bool with_umask,
                                             const std::function<int(int, const char*)>& make);
 
+    // unlinkat(parent, name, flags) as the caller: unlink (0) and rmdir (AT_REMOVEDIR).
+    int remove_as_caller(const Caller& caller, fuse_ino_t parent, std::string_view name, int flags);
+
     // Ownership storage → mount, for everything reported to the kernel. Counts the storage ids
     // no rule covers.
     struct stat to_mount(struct stat attr, const idmap::IdMap& map) noexcept;

@@ -64,14 +64,7 @@ Result<fuse_entry_param> Filesystem::link(const Caller& caller, fuse_ino_t ino,
 }
 
 int Filesystem::unlink(const Caller& caller, fuse_ino_t parent, std::string_view name) {
-    State& s = *state_;
-    auto valid = Name::parse(name);
-    if (!valid) return valid.error();
-    auto dir = s.resolve(parent);
-    if (!dir) return dir.error();
-    CredsGuard guard(s.creds(caller));
-    if (guard.error() != 0) return guard.error();
-    return ::unlinkat(dir->get(), valid->c_str(), 0) == 0 ? 0 : errno;
+    return state_->remove_as_caller(caller, parent, name, 0);
 }
 
 int Filesystem::rename(const Caller& caller, fuse_ino_t parent, std::string_view name,

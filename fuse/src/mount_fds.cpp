@@ -1,7 +1,9 @@
 #include "mount_fds.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include <mutex>
 
@@ -13,21 +15,34 @@ int MountFds::find(int mount_id) const {
     return it == fds_.end() ? -1 : it->second.get();
 }
 
+bool MountFds::handles_reliable(int inode_fd) noexcept {
+    struct statfs fs {};
+    if (::fstatfs(inode_fd, &fs) != 0) return false;
+    return fs.f_type != FUSE_SUPER_MAGIC;
+}
+
 bool MountFds::learn(int mount_id, int inode_fd, mode_t type) {
-    if (find(mount_id) >= 0) return true;
-    int flags = O_RDONLY | O_NONBLOCK;
-    if (S_ISDIR(type)) {
-        flags |= O_DIRECTORY;
-    } else if (!S_ISREG(type)) {
+    {
+        std::shared_lock lock(mutex_);
+        if (auto it = fds_.find(mount_id); it != fds_.end()) return static_cast<bool>(it->second);
+    }
+    // Syscalls, all outside the lock.
+    sys::UniqueFd fd;
+    if (!handles_reliable(inode_fd)) {
+        // Recorded as a mount without usable handles (an empty fd).
+    } else if (S_ISDIR(type) || S_ISREG(type)) {
+        auto opened =
+            sys::reopen(inode_fd, O_RDONLY | O_NONBLOCK | (S_ISDIR(type) ? O_DIRECTORY : 0));
+        if (!opened) return false;  // perhaps later, through another inode or caller
+        fd = std::move(*opened);
+    } else {
         return false;  // opening a device or FIFO could have effects of its own
     }
-    auto fd = sys::reopen(inode_fd, flags);  // a syscall: outside the lock
-    if (!fd) return false;
     std::unique_lock lock(mutex_);
-    // When a racing request recorded one first, ours closes on return, after the lock (it was
-    // declared before it).
-    fds_.try_emplace(mount_id, std::move(*fd));
-    return true;
+    // When a racing request recorded the mount first, its answer stands; our fd closes on return,
+    // after the lock (it was declared before it).
+    auto [it, inserted] = fds_.try_emplace(mount_id, std::move(fd));
+    return static_cast<bool>(it->second);
 }
 
 }  // namespace idshift::fusell

@@ -3,6 +3,11 @@
 // mount a handle belongs to (handles carry the mount id). It must be a real open file: the kernel
 // refuses O_PATH fds there (EBADF). Written once per mount, read by every reopen, hence a shared
 // mutex.
+//
+// Not every mount that hands out handles takes them back reliably: a FUSE filesystem (sshfs, or
+// another idshift) without export support encodes handles but decodes one only while the kernel
+// still caches the inode, so a node could turn ESTALE while the kernel above still uses it. Such
+// mounts are recorded as giving no handles, and their nodes keep their own fds.
 #include <sys/types.h>
 
 #include <map>
@@ -18,13 +23,17 @@ class MountFds {
     int find(int mount_id) const;
     // Makes sure an fd on mount `mount_id` is known, opening one from `inode_fd` (an O_PATH fd of
     // an inode of `type` on that mount) if needed: a directory or regular file is opened read-only
-    // (never blocking, never following). Returns false when none can be had (the inode is of
-    // another type, or the open failed): nodes of that mount then keep their own fds.
+    // (never blocking, never following). Returns false when the mount's handles are not to be
+    // used (see above), or no fd can be had (the inode is of another type, or the open failed):
+    // nodes of that mount then keep their own fds.
     bool learn(int mount_id, int inode_fd, mode_t type);
 
   private:
-    mutable std::shared_mutex mutex_;  // leaf
-    std::map<int, sys::UniqueFd> fds_;
+    // Whether the filesystem of `inode_fd` decodes its handles whatever the kernel caches.
+    static bool handles_reliable(int inode_fd) noexcept;
+
+    mutable std::shared_mutex mutex_;   // leaf
+    std::map<int, sys::UniqueFd> fds_;  // an empty fd: a mount whose handles are not used
 };
 
 }  // namespace idshift::fusell
