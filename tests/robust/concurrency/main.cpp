@@ -11,7 +11,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <exception>
 #include <random>
 #include <thread>
 #include <vector>
@@ -136,10 +135,5 @@ int run(const Args& args) {
 int main(int argc, char** argv) {
     const idshift::robust::Args args(argc, argv,
                                      {"target", "seconds", "processes", "threads", "seed"});
-    try {
-        return idshift::robust::run(args);
-    } catch (const std::exception& error) {
-        std::fprintf(stderr, "concurrency: %s\n", error.what());
-        return 1;
-    }
+    return idshift::robust::guarded_main("concurrency", [&] { return idshift::robust::run(args); });
 }

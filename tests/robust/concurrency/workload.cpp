@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/falloc.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -17,8 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "idshift/sys/unique_fd.hpp"
 #include "outcome.hpp"
-#include "unique_fd.hpp"
 
 namespace idshift::robust {
 namespace {
@@ -86,14 +85,14 @@ class Worker {
         const std::string p = path();
         switch (op) {
             case 0: {
-                const UniqueFd fd(::open(p.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0666));
+                const sys::UniqueFd fd(::open(p.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0666));
                 if (!fd) return failed(errno);
                 std::string bytes(1 + below(16384), static_cast<char>('a' + below(26)));
                 return from_rc(::pwrite(fd.get(), bytes.data(), bytes.size(),
                                         static_cast<off_t>(below(65536))));
             }
             case 1: {
-                const UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+                const sys::UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
                 if (!fd) return failed(errno);
                 char buffer[8192];
                 return from_rc(
@@ -142,11 +141,11 @@ class Worker {
                 return Outcome{};
             }
             case 12: {
-                const UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+                const sys::UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
                 return fd ? from_rc(::fsync(fd.get())) : failed(errno);
             }
             case 13: {
-                const UniqueFd fd(::open(p.c_str(), O_WRONLY | O_CLOEXEC));
+                const sys::UniqueFd fd(::open(p.c_str(), O_WRONLY | O_CLOEXEC));
                 if (!fd) return failed(errno);
                 const int mode = below(2) == 0 ? 0 : FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
                 return from_rc(::fallocate(fd.get(), mode, static_cast<off_t>(below(65536)),
@@ -170,9 +169,7 @@ const char* op_name(int op) {
 
 void run_worker_process(const WorkloadSpec& spec, ThreadSlot* slots) {
     const Caller& caller = *spec.caller;
-    if (::setgroups(caller.groups.size(), caller.groups.data()) != 0 ||
-        ::setresgid(caller.gid, caller.gid, caller.gid) != 0 ||
-        ::setresuid(caller.uid, caller.uid, caller.uid) != 0) {
+    if (!become(caller)) {
         std::perror("concurrency: switching to the caller");
         ::_exit(3);
     }

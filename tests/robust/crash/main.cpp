@@ -13,7 +13,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <exception>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -23,13 +22,13 @@
 #include "args.hpp"
 #include "caller.hpp"
 #include "daemon_mount.hpp"
+#include "idshift/sys/unique_fd.hpp"
 #include "mountinfo.hpp"
 #include "shared_array.hpp"
 #include "suite_env.hpp"
 #include "summary.hpp"
 #include "temp_dir.hpp"
 #include "tree_snapshot.hpp"
-#include "unique_fd.hpp"
 #include "writers.hpp"
 
 namespace idshift::robust {
@@ -115,7 +114,7 @@ class CrashSuite {
                      " durable units within 120 s");
             }
             // A descriptor opened before the kill, to use afterwards (closed before unmounting).
-            UniqueFd open_before(::open((area / "w0").c_str(), O_RDONLY | O_CLOEXEC));
+            sys::UniqueFd open_before(::open((area / "w0").c_str(), O_RDONLY | O_CLOEXEC));
             mount.kill_daemon();
             summary_.add("faults_injected", 1);
             if (!wait_for_children(writers, Clock::now() + std::chrono::seconds(30))) {
@@ -279,10 +278,5 @@ int run(const Args& args) {
 
 int main(int argc, char** argv) {
     const idshift::robust::Args args(argc, argv, {"target", "seed"});
-    try {
-        return idshift::robust::run(args);
-    } catch (const std::exception& error) {
-        std::fprintf(stderr, "crash: %s\n", error.what());
-        return 1;
-    }
+    return idshift::robust::guarded_main("crash", [&] { return idshift::robust::run(args); });
 }

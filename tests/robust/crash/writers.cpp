@@ -1,13 +1,12 @@
 #include "writers.hpp"
 
 #include <fcntl.h>
-#include <grp.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
-#include "unique_fd.hpp"
+#include "idshift/sys/unique_fd.hpp"
 
 namespace idshift::robust {
 namespace {
@@ -27,7 +26,7 @@ bool write_all(int fd, const std::string& bytes, off_t offset) {
 }
 
 int write_blocks(const WriterSpec& spec, WriterSlot& slot) {
-    const UniqueFd fd(::open(spec.where.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+    const sys::UniqueFd fd(::open(spec.where.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
     if (!fd) return errno;
     for (std::uint64_t index = 0; index < kMaxUnits; ++index) {
         const std::string bytes = block_content(spec.seed, index, spec.block_size);
@@ -41,11 +40,11 @@ int write_blocks(const WriterSpec& spec, WriterSlot& slot) {
 }
 
 int create_files(const WriterSpec& spec, WriterSlot& slot) {
-    const UniqueFd dir(::open(spec.where.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    const sys::UniqueFd dir(::open(spec.where.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir) return errno;
     for (std::uint64_t index = 0; index < kMaxUnits; ++index) {
-        const UniqueFd fd(::openat(dir.get(), created_file_name(index).c_str(),
-                                   O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0640));
+        const sys::UniqueFd fd(::openat(dir.get(), created_file_name(index).c_str(),
+                                        O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0640));
         if (!fd) return errno;
         if (!write_all(fd.get(), block_content(spec.seed, index, spec.block_size), 0) ||
             ::fsync(fd.get()) != 0 || ::fsync(dir.get()) != 0) {
@@ -79,9 +78,7 @@ pid_t start_writer(const WriterSpec& spec, WriterSlot& slot) {
     if (pid != 0) return pid;
     const Caller& caller = *spec.caller;
     int err = 0;
-    if (::setgroups(caller.groups.size(), caller.groups.data()) != 0 ||
-        ::setresgid(caller.gid, caller.gid, caller.gid) != 0 ||
-        ::setresuid(caller.uid, caller.uid, caller.uid) != 0) {
+    if (!become(caller)) {
         err = errno;
     } else {
         err = spec.kind == WriterKind::blocks ? write_blocks(spec, slot) : create_files(spec, slot);

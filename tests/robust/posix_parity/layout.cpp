@@ -7,8 +7,8 @@
 #include <climits>
 #include <stdexcept>
 
+#include "idshift/sys/unique_fd.hpp"
 #include "parity_case.hpp"
-#include "unique_fd.hpp"
 
 namespace idshift::robust {
 namespace {
@@ -38,7 +38,8 @@ void TreeBuilder::dir(const std::string& path, mode_t mode, Owner owner) {
 
 void TreeBuilder::file(const std::string& path, mode_t mode, Owner owner,
                        std::string_view content) {
-    const UniqueFd fd(::open(full(path).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    const sys::UniqueFd fd(
+        ::open(full(path).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (!fd) setup_failed("create", full(path));
     if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
         setup_failed("write", full(path));
@@ -121,7 +122,7 @@ Outcome ok_if(long rc) {
 }
 
 Outcome on_open(const char* path, int flags, const std::function<long(int)>& with_fd) {
-    const UniqueFd fd(::open(path, flags | O_CLOEXEC, 0644));
+    const sys::UniqueFd fd(::open(path, flags | O_CLOEXEC, 0644));
     if (!fd) return fails(errno);
     return ok_if(with_fd(fd.get()));
 }

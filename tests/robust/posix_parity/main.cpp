@@ -3,7 +3,6 @@
 // (modes, owners, sizes, contents, link targets), and the backing directory must hold the same
 // tree with the owners translated to storage ids.
 #include <cstdio>
-#include <exception>
 #include <string>
 #include <vector>
 
@@ -75,10 +74,6 @@ int run(const Args& args) {
 
 int main(int argc, char** argv) {
     const idshift::robust::Args args(argc, argv, {"target", "only"});
-    try {
-        return idshift::robust::run(args);
-    } catch (const std::exception& error) {
-        std::fprintf(stderr, "posix_parity: %s\n", error.what());
-        return 1;
-    }
+    return idshift::robust::guarded_main("posix_parity",
+                                         [&] { return idshift::robust::run(args); });
 }

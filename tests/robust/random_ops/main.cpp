@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 
 #include <cstdio>
-#include <exception>
 #include <random>
 #include <string>
 #include <vector>
@@ -148,10 +147,5 @@ int run(const Args& args) {
 int main(int argc, char** argv) {
     const idshift::robust::Args args(argc, argv, {"target", "seed", "ops", "full-every"},
                                      {"trace"});
-    try {
-        return idshift::robust::run(args);
-    } catch (const std::exception& error) {
-        std::fprintf(stderr, "random_ops: %s\n", error.what());
-        return 1;
-    }
+    return idshift::robust::guarded_main("random_ops", [&] { return idshift::robust::run(args); });
 }

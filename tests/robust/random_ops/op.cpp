@@ -12,7 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "unique_fd.hpp"
+#include "idshift/sys/unique_fd.hpp"
 
 namespace idshift::robust {
 namespace {
@@ -76,7 +76,7 @@ std::string parent_of(const std::string& path) {
 }
 
 Outcome with_fd(const std::filesystem::path& path, int flags, auto&& body) {
-    const UniqueFd fd(::open(path.c_str(), flags | O_NOFOLLOW | O_CLOEXEC, 0644));
+    const sys::UniqueFd fd(::open(path.c_str(), flags | O_NOFOLLOW | O_CLOEXEC, 0644));
     if (!fd) return failed(errno);
     return body(fd.get());
 }

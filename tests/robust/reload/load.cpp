@@ -1,7 +1,6 @@
 #include "load.hpp"
 
 #include <fcntl.h>
-#include <grp.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,8 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "idshift/sys/unique_fd.hpp"
 #include "outcome.hpp"
-#include "unique_fd.hpp"
 
 namespace idshift::robust {
 namespace {
@@ -24,7 +23,7 @@ bool cycle(const std::string& base, std::uint64_t round) {
     const std::string b = base + "-b";
     const std::string data = "round " + std::to_string(round) + "\n";
     {
-        const UniqueFd fd(::open(a.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0666));
+        const sys::UniqueFd fd(::open(a.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0666));
         if (!fd ||
             ::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size())) {
             return false;
@@ -34,7 +33,7 @@ bool cycle(const std::string& base, std::uint64_t round) {
     if (::stat(a.c_str(), &st) != 0 || st.st_size != static_cast<off_t>(data.size())) return false;
     if (::rename(a.c_str(), b.c_str()) != 0) return false;
     {
-        const UniqueFd fd(::open(b.c_str(), O_RDONLY | O_CLOEXEC));
+        const sys::UniqueFd fd(::open(b.c_str(), O_RDONLY | O_CLOEXEC));
         char buffer[64];
         if (!fd || ::read(fd.get(), buffer, sizeof buffer) != static_cast<ssize_t>(data.size())) {
             return false;
@@ -49,9 +48,7 @@ pid_t start_load(const std::filesystem::path& dir, const Caller& caller, int thr
                  LoadCounters& counters) {
     const pid_t pid = ::fork();
     if (pid != 0) return pid;
-    if (::setgroups(caller.groups.size(), caller.groups.data()) != 0 ||
-        ::setresgid(caller.gid, caller.gid, caller.gid) != 0 ||
-        ::setresuid(caller.uid, caller.uid, caller.uid) != 0) {
+    if (!become(caller)) {
         counters.errors += 1;
         ::_exit(3);
     }

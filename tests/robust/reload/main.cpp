@@ -9,7 +9,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <exception>
 #include <thread>
 #include <vector>
 
@@ -212,10 +211,5 @@ int run(const Args& args) {
 
 int main(int argc, char** argv) {
     const idshift::robust::Args args(argc, argv, {"target", "threads"});
-    try {
-        return idshift::robust::run(args);
-    } catch (const std::exception& error) {
-        std::fprintf(stderr, "reload: %s\n", error.what());
-        return 1;
-    }
+    return idshift::robust::guarded_main("reload", [&] { return idshift::robust::run(args); });
 }

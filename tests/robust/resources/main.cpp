@@ -10,19 +10,18 @@
 
 #include <chrono>
 #include <cstdio>
-#include <exception>
 #include <fstream>
 #include <string>
 #include <thread>
 
 #include "args.hpp"
 #include "daemon_mount.hpp"
+#include "idshift/sys/unique_fd.hpp"
 #include "outcome.hpp"
 #include "process_usage.hpp"
 #include "suite_env.hpp"
 #include "summary.hpp"
 #include "temp_dir.hpp"
-#include "unique_fd.hpp"
 
 namespace idshift::robust {
 namespace {
@@ -42,7 +41,7 @@ void create_files(const std::filesystem::path& backing, std::uint64_t count) {
     for (std::uint64_t index = 0; index < count; ++index) {
         const std::filesystem::path path = backing / file_path(index);
         if (index % kFilesPerDir == 0) std::filesystem::create_directory(path.parent_path());
-        const UniqueFd fd(::open(path.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+        const sys::UniqueFd fd(::open(path.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
         if (!fd) throw std::runtime_error("create " + path.string() + ": " + errno_name(errno));
     }
 }
@@ -147,10 +146,5 @@ int run(const Args& args) {
 int main(int argc, char** argv) {
     const idshift::robust::Args args(
         argc, argv, {"target", "files", "rounds", "opens", "fd-cap", "rss-slack-mib"});
-    try {
-        return idshift::robust::run(args);
-    } catch (const std::exception& error) {
-        std::fprintf(stderr, "resources: %s\n", error.what());
-        return 1;
-    }
+    return idshift::robust::guarded_main("resources", [&] { return idshift::robust::run(args); });
 }

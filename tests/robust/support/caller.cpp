@@ -14,7 +14,7 @@
 #include <string>
 #include <thread>
 
-#include "unique_fd.hpp"
+#include "idshift/sys/unique_fd.hpp"
 
 namespace idshift::robust {
 namespace {
@@ -30,7 +30,7 @@ struct Report {
 constexpr const char* kSteps[] = {"", "setgroups", "setresgid", "setresuid", "chdir"};
 
 // Returns the failed step (see kSteps) or 0.
-int become(const Caller* caller) {
+int become_step(const Caller* caller) {
     if (caller == nullptr) return 0;
     if (::setgroups(caller->groups.size(), caller->groups.data()) != 0) return 1;
     if (::setresgid(caller->gid, caller->gid, caller->gid) != 0) return 2;
@@ -45,7 +45,7 @@ int enter(const std::filesystem::path& cwd, mode_t umask) {
 }
 
 int switch_identity(const ChildOptions& options) {
-    const int failed = become(options.caller);
+    const int failed = become_step(options.caller);
     return failed != 0 ? failed : enter(options.cwd, options.umask);
 }
 
@@ -103,8 +103,8 @@ std::string describe_status(int status) {
 ChildResult run_child(const ChildOptions& options, const std::function<Outcome()>& action) {
     int ends[2];
     if (::pipe2(ends, O_CLOEXEC) != 0) return {{}, false, "pipe: " + errno_name(errno)};
-    UniqueFd read_end(ends[0]);
-    UniqueFd write_end(ends[1]);
+    sys::UniqueFd read_end(ends[0]);
+    sys::UniqueFd write_end(ends[1]);
     const pid_t pid = ::fork();
     if (pid < 0) return {{}, false, "fork: " + errno_name(errno)};
     if (pid == 0) child_main(options, action, write_end.get());
@@ -134,6 +134,10 @@ ChildResult run_child(const ChildOptions& options, const std::function<Outcome()
     return result;
 }
 
+bool become(const Caller& caller) {
+    return become_step(&caller) == 0;
+}
+
 CallerProcess::CallerProcess(const Caller& caller, Dispatch dispatch)
     : caller_(caller), dispatch_(std::move(dispatch)) {}
 
@@ -154,7 +158,7 @@ void CallerProcess::start() {
     if (pid_ == 0) {
         ::close(requests[1]);
         ::close(answers[0]);
-        const int identity_failure = become(&caller_);
+        const int identity_failure = become_step(&caller_);
         const int identity_errno = errno;
         Request request{};
         std::string cwd;

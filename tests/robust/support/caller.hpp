@@ -27,6 +27,10 @@ inline const Caller kRoot{"root", 0, 0, {0}};
 inline const Caller kAlice{"alice", 1000, 1000, {1000}};
 inline const Caller kBob{"bob", 1001, 1001, {1001, kTeamGroup}};
 
+// Switches the whole process (every thread) to the caller: supplementary groups, gid, uid, in
+// that order. Returns false with errno set if a step fails. Only for forked children.
+bool become(const Caller& caller);
+
 struct ChildOptions {
     const Caller* caller = nullptr;  // nullptr: stay root
     std::filesystem::path cwd;       // empty: stay where the suite is

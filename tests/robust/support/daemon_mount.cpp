@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -149,6 +150,7 @@ bool DaemonMount::wait_for_exit(int seconds) {
 
 void DaemonMount::kill_daemon() {
     if (!daemon_running()) return;
+    killed_ = true;
     ::kill(pid_, SIGKILL);
     wait_for_exit(30);
 }
@@ -165,10 +167,27 @@ std::string DaemonMount::log_text() const {
     return text.str();
 }
 
+std::string DaemonMount::log_tail(std::size_t lines) const {
+    const std::string text = log_text();
+    // A sanitizer report is worth more than the lines after it: start there.
+    const std::size_t report = text.find("==ERROR: ");
+    if (report != std::string::npos) return text.substr(text.rfind('\n', report) + 1, 8000);
+    std::size_t start = text.size();
+    for (std::size_t found = 0; start > 0 && found <= lines; --start) {
+        if (text[start - 1] == '\n') ++found;
+    }
+    return text.substr(start);
+}
+
 bool DaemonMount::unmount() {
     if (env_.target == Target::native) return true;
     bool clean = true;
-    if (daemon_running()) {
+    const bool died_before = pid_ > 0 && !daemon_running() && !killed_;
+    if (died_before) {
+        std::fprintf(stderr, "the daemon exited by itself (status %d); the end of its log:\n%s\n",
+                     exit_status_, log_tail(60).c_str());
+        clean = false;
+    } else if (daemon_running()) {
         ::kill(pid_, SIGTERM);
         if (!wait_for_exit(10)) {
             clean = false;
@@ -176,6 +195,10 @@ bool DaemonMount::unmount() {
         }
     }
     clean = clean && exit_status_ == 0;
+    if (!clean && !died_before && !killed_) {
+        std::fprintf(stderr, "the daemon did not unmount cleanly (status %d); its log ends:\n%s\n",
+                     exit_status_, log_tail(30).c_str());
+    }
     if (is_mount_point(mountpoint_)) {
         clean = false;
         run_command({"fusermount3", "-u", "-z", mountpoint_.string()});

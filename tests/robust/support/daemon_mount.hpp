@@ -44,9 +44,12 @@ class DaemonMount {
     // Replaces the map file atomically (write + rename), then sends SIGHUP.
     void reload(const std::string& map_text);
     std::string log_text() const;
+    // The last `lines` lines of the log, or its sanitizer report if it has one.
+    std::string log_tail(std::size_t lines) const;
 
     // SIGTERM and wait up to 10 s for the daemon to unmount and exit. Falls back to SIGKILL and
-    // `fusermount3 -u -z`. Returns true only for the clean path: exit status 0, mount gone.
+    // `fusermount3 -u -z`. Returns true only for the clean path: exit status 0, mount gone. On
+    // any other path (including a daemon that had died by itself) prints the end of its log.
     bool unmount();
     // `fusermount3 -u` (not lazy) of a mount whose daemon is gone; true when it succeeded and the
     // mount point is no longer listed.
@@ -66,6 +69,7 @@ class DaemonMount {
     MountOptions options_;
     pid_t pid_ = -1;
     int exit_status_ = -1;
+    bool killed_ = false;  // kill_daemon() was called: its death is not news
     std::string bindfs_map_;
 };
 

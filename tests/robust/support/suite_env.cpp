@@ -6,10 +6,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <optional>
 
+#include "idshift/sys/unique_fd.hpp"
 #include "outcome.hpp"
-#include "unique_fd.hpp"
 
 namespace idshift::robust {
 namespace {
@@ -66,7 +67,7 @@ SuiteEnv require_environment(std::string_view suite, const Args& args, bool supp
     }
     if (env.target == Target::native) return env;
 
-    const UniqueFd fuse(::open("/dev/fuse", O_RDWR | O_CLOEXEC));
+    const sys::UniqueFd fuse(::open("/dev/fuse", O_RDWR | O_CLOEXEC));
     if (!fuse) skip(suite, "cannot open /dev/fuse: " + errno_name(errno));
     if (env.target == Target::bindfs) {
         env.daemon = "bindfs";
@@ -79,6 +80,16 @@ SuiteEnv require_environment(std::string_view suite, const Args& args, bool supp
         skip(suite, "IDSHIFT_BIN=" + env.daemon.string() + " is not executable");
     }
     return env;
+}
+
+int guarded_main(std::string_view suite, const std::function<int()>& body) {
+    try {
+        return body();
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(suite.size()), suite.data(),
+                     error.what());
+        return 1;
+    }
 }
 
 }  // namespace idshift::robust

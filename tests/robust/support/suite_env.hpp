@@ -1,6 +1,7 @@
 #pragma once
 // Where a suite runs: which filesystem it checks and whether this machine allows it at all.
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -25,5 +26,9 @@ std::string_view target_name(Target target);
 // /dev/fuse, no daemon binary, or a target the suite does not support.
 SuiteEnv require_environment(std::string_view suite, const Args& args, bool supports_native,
                              bool supports_bindfs);
+
+// A suite's main: runs `body`, turning an exception that escapes it into a message naming the
+// suite and exit status 1 (after the destructors have unmounted and cleaned up).
+int guarded_main(std::string_view suite, const std::function<int()>& body);
 
 }  // namespace idshift::robust

@@ -10,8 +10,8 @@
 #include <climits>
 #include <cstdio>
 
+#include "idshift/sys/unique_fd.hpp"
 #include "outcome.hpp"
-#include "unique_fd.hpp"
 
 namespace idshift::robust {
 namespace {
@@ -20,7 +20,7 @@ namespace {
 constexpr off_t kContentLimit = 64 << 20;
 
 int read_content(const std::filesystem::path& path, std::string& content) {
-    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    const sys::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     if (!fd) return errno;
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return errno;
