@@ -78,7 +78,9 @@ BackingLease BackingRegistry::acquire(InodeKey key, int fd) {
         return BackingLease(this, key, entry.backing_id);
     }
     int id = 0;
-    if (entry.cached_opens == 0 && entry.failure == 0 && enabled()) id = try_register(entry, fd);
+    if (fd >= 0 && entry.cached_opens == 0 && entry.failure == 0 && enabled()) {
+        id = try_register(entry, fd);
+    }
     if (id > 0) {
         entry.passthrough_opens = 1;
     } else {

@@ -102,6 +102,13 @@ std::string describe(Feature feature, const Status& status) {
     return line + ": off (" + why_off(feature, fs.reason) + ")";
 }
 
+std::string describe_data_path(const Status& status) {
+    if (status.passthrough.available) {
+        return "passthrough (max_stack_depth=" + std::to_string(status.max_stack_depth) + ")";
+    }
+    return "through the daemon (" + why_off(Feature::passthrough, status.passthrough.reason) + ")";
+}
+
 std::string describe(const Status& status) {
     return describe(Feature::passthrough, status) + "; " + describe(Feature::killpriv_v2, status) +
            "; " + describe(Feature::allow_idmap, status);

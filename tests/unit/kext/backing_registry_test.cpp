@@ -133,6 +133,22 @@ TEST_CASE("opens made while passthrough is off keep their inode cached", "[kext]
     CHECK(device.opens == 1);
 }
 
+TEST_CASE("an open asked without passthrough counts as cached, or shares a live id",
+          "[kext][registry]") {
+    Fixture f;
+    auto declined = f.registry.acquire(10, -1);
+    CHECK(declined.backing_id() == 0);
+    CHECK(f.device.opens == 0);
+    CHECK(f.registry.acquire(10, 10).backing_id() == 0);  // mixing rule: the inode is cached
+    declined.reset();
+    CHECK(f.registry.acquire(10, 10).backing_id() == 1);  // nothing remembered against it
+
+    auto passthrough = f.registry.acquire(11, 11);
+    REQUIRE(passthrough.backing_id() == 2);
+    CHECK(f.registry.acquire(11, -1).backing_id() == 2);  // one id per inode while it is open
+    CHECK(f.device.opens == 2);
+}
+
 TEST_CASE("a failed registration is remembered for the inode until forget", "[kext][registry]") {
     Fixture f;
     f.device.next_error = ELOOP;  // backing file on a stacked filesystem

@@ -92,7 +92,9 @@ class BackingRegistry {
     // `fd` once the open reply is sent. Returns a lease whose backing_id() is the shared id, or 0
     // when this open must go without passthrough: passthrough is off, the inode already has opens
     // without passthrough, or registering failed (remembered for the inode until forget(); EPERM
-    // turns passthrough off for every new inode). Throws only std::bad_alloc.
+    // turns passthrough off for every new inode). A negative `fd` asks for an open without
+    // passthrough: it counts as one, unless the inode already has passthrough opens, whose id it
+    // must then share. Throws only std::bad_alloc.
     [[nodiscard]] BackingLease acquire(InodeKey key, int fd);
 
     // Drops what the registry remembers about `key` (a failed registration). Call it when the

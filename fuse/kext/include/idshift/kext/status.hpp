@@ -46,6 +46,10 @@ struct Status {
 // "passthrough: off (kernel lacks FUSE_PASSTHROUGH)", "killpriv_v2: on".
 [[nodiscard]] std::string describe(Feature feature, const Status& status);
 
+// Who carries regular files' data, for the startup log: "passthrough (max_stack_depth=1)" or
+// "through the daemon (kernel lacks FUSE_PASSTHROUGH)".
+[[nodiscard]] std::string describe_data_path(const Status& status);
+
 // All three features in one line, separated by "; ".
 [[nodiscard]] std::string describe(const Status& status);
 
