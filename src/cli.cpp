@@ -59,6 +59,7 @@ class OptionParser {
             config_.stats_socket = std::string(need_value(key, value, "PATH|none"));
             return;
         }
+        if (fusell::kext::is_option(key)) return set_kext(key, value);
         if (key == "fsname") return set_text(key, value, config_.mount.fsname);
         if (key == "subtype") return set_text(key, value, config_.mount.subtype);
         if (key == "allow_other") return set_flag(key, value, config_.mount.allow_other, true);
@@ -125,6 +126,12 @@ class OptionParser {
         } else {
             throw UsageError("-o cache=" + std::string(mode) + ": expected none, auto or always");
         }
+    }
+    void set_kext(std::string_view key, const std::optional<std::string_view>& value) {
+        const std::string_view what = key == "max_stack_depth" ? "1|2" : "on|off";
+        const std::optional<std::string> error =
+            fusell::kext::apply_option(config_.kext, key, need_value(key, value, what));
+        if (error) throw UsageError(*error);
     }
     void set_threads(const std::optional<std::string_view>& value) {
         const std::string_view text = need_value("threads", value, "N");

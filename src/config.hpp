@@ -8,6 +8,7 @@
 #include "idshift/fusell/options.hpp"
 #include "idshift/fusell/session.hpp"
 #include "idshift/idmap/map_file.hpp"
+#include "idshift/kext/options.hpp"
 
 namespace idshift::daemon {
 
@@ -29,6 +30,9 @@ struct Config {
 
     fusell::FsOptions fs;
     fusell::MountOptions mount;
+    // -o passthrough=, max_stack_depth=, killpriv_v2=, allow_idmap=: kernel-protocol extras the
+    // daemon negotiates itself; never passed to the kernel as mount options.
+    fusell::kext::Options kext;
 };
 
 // Loads the map the configuration names: the map file (storage names through NSS), or the inline

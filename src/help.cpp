@@ -30,6 +30,15 @@ Options:
     stats_socket=PATH    where `idshift stats` reads the daemon's counters (default
                          /run/idshift/<mountpoint, escaped as systemd-escape --path>.sock);
                          none: no statistics socket
+    passthrough=on|off   regular files' reads, writes and mmap go from the kernel straight to
+                         the backing file (default on; needs kernel 6.9+ and CAP_SYS_ADMIN,
+                         else the daemon carries the data and logs why)
+    max_stack_depth=1|2  passthrough: 1 (default) when SOURCE is on a plain filesystem, so that
+                         overlayfs can be stacked on the mount; 2 when SOURCE is on overlayfs
+    killpriv_v2=on|off   the daemon clears suid/sgid bits where the kernel asks, which spares a
+                         security.capability lookup per write (default on)
+    allow_idmap=on|off   allow idmapped mounts (mount_setattr MOUNT_ATTR_IDMAP) of the mount
+                         (default off; kernel 6.12+)
     allow_other          let every user use the mount: ON by default
     noallow_other        only the user who mounted it may use the mount
     default_permissions  the kernel checks permissions on the mapped ids: always ON

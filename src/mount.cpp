@@ -1,5 +1,6 @@
 // idshift [options] SOURCE MOUNTPOINT: parse → load the map → open the source → mount →
-// daemonize → drop privileges → serve until unmounted or signalled.
+// daemonize → attach the kernel-protocol extras → drop privileges → serve until unmounted or
+// signalled.
 #include <fuse_lowlevel.h>
 #include <sys/resource.h>
 
@@ -14,7 +15,9 @@
 
 #include "cli.hpp"
 #include "idshift/fusell/filesystem.hpp"
+#include "idshift/fusell/passthrough_opener.hpp"
 #include "idshift/fusell/session.hpp"
+#include "idshift/kext/connection.hpp"
 #include "logging.hpp"
 #include "mount_stats.hpp"
 #include "privileges.hpp"
@@ -50,8 +53,28 @@ void invalidate_everything(fusell::Filesystem& fs, fusell::Session& session) {
     spdlog::info("cached attributes of {} nodes invalidated", invalidated);
 }
 
+// Puts the kernel-protocol extras (passthrough, KILLPRIV_V2, ALLOW_IDMAP) on the mounted session.
+// Runs in the process that serves the loop: the hooks and the connection are per process, so it
+// must come after fuse_daemonize's fork. A failure leaves the mount served without the extras.
+void attach_extras(fusell::kext::Connection& extras, fusell::Session& session,
+                   fusell::Filesystem& fs, const fusell::kext::Options& options) {
+    extras.set_negotiated_callback([](const fusell::kext::Status& status) {
+        spdlog::info("data path: {}", fusell::kext::describe_data_path(status));
+    });
+    if (const int rc = extras.attach(session.get()); rc != 0) {
+        spdlog::warn("kernel extras: cannot hook the session ({}); data path: through the daemon",
+                     std::strerror(-rc));
+        return;
+    }
+    if (options.passthrough)
+        fs.set_opener(std::make_unique<fusell::PassthroughOpener>(extras.backing()));
+}
+
 int serve(Config& config, idmap::MapHolder& maps) {
     size_fd_budget(config.fs);
+    // Declared before the filesystem, whose passthrough opener leases backing ids from it: it
+    // goes last.
+    std::optional<fusell::kext::Connection> extras;
     std::optional<fusell::Filesystem> fs;
     try {
         fs.emplace(config.source, config.fs, maps);
@@ -71,6 +94,9 @@ int serve(Config& config, idmap::MapHolder& maps) {
     std::optional<fusell::Session> session;
     try {
         session.emplace(*fs, config.mount);
+        fusell::kext::Options kext_options = config.kext;
+        kext_options.default_permissions = true;  // idshift always mounts with it
+        extras.emplace(kext_options);
         session->mount(config.mountpoint);
         session->install_signal_handlers();
     } catch (const std::exception& e) {
@@ -82,6 +108,9 @@ int serve(Config& config, idmap::MapHolder& maps) {
         if (fuse_daemonize(0) != 0) return kExitMount;
         log_to_syslog();
     }
+    attach_extras(*extras, *session, *fs, config.kext);
+    // CAP_SYS_ADMIN stays whatever passthrough became: BACKING_OPEN/BACKING_CLOSE need it while
+    // passthrough is on, and unmounting at SIGTERM (umount2 as root) needs it in any case.
     const PrivilegeNeeds needs{config.fs.dev};
     try {
         drop_privileges(needs);
@@ -104,6 +133,8 @@ int serve(Config& config, idmap::MapHolder& maps) {
     spdlog::info("{} mounted on {}", config.source, config.mountpoint);
     // 0 once unmounted, the (positive) signal number after SIGTERM or SIGINT, or -errno.
     const int rc = session->loop(config.fs.max_threads, config.fs.clone_fd);
+    // Backing ids still leased by open files are closed while the session's fd is still open.
+    fs->set_opener(std::make_unique<fusell::FileOpener>());
     if (rc < 0) {
         spdlog::error("request loop ended with an error: {}", std::strerror(-rc));
         return kExitMount;
