@@ -2,17 +2,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "fs_state.hpp"
+#include "idshift/kext/fsetid_guard.hpp"
 
 namespace idshift::fusell {
 namespace {
 
 constexpr mode_t kSetId = S_ISUID | S_ISGID;
 
-// The kernel clears set-id bits itself after a write or chown by sending a mode change (the
-// filesystem does not ask for FUSE_CAP_HANDLE_KILLPRIV). That change comes with the writer's
-// credentials, who need not own the file, and the kernel has skipped its own permission check
-// for it (ATTR_FORCE). A mode change that only clears set-id bits drops privilege and is
+// Without FUSE_HANDLE_KILLPRIV_V2 (-o killpriv_v2=off, or a kernel without it) the kernel clears
+// set-id bits itself after a write or chown by sending a mode change. That change comes with the
+// writer's credentials, who need not own the file, and the kernel has skipped its own permission
+// check for it (ATTR_FORCE). A mode change that only clears set-id bits drops privilege and is
 // therefore done with the daemon's credentials; every other mode change was checked by the kernel
 // (default_permissions) and runs as the caller.
 bool only_clears_set_id(mode_t current, mode_t wanted) noexcept {
@@ -104,6 +107,10 @@ Result<AttrReply> Filesystem::setattr(const Caller& caller, fuse_ino_t ino, cons
             }
         }
         if (to_set & FUSE_SET_ATTR_SIZE) {
+            // FATTR_KILL_SUIDGID (KILLPRIV_V2; libfuse names it FUSE_SET_ATTR_KILL_SUID): the
+            // caller lacks CAP_FSETID, so the backing truncate clears suid/sgid as for it.
+            std::optional<kext::FsetidGuard> no_fsetid;
+            if (to_set & FUSE_SET_ATTR_KILL_SUID) no_fsetid.emplace();
             const int rc = open_fd >= 0
                                ? ::ftruncate(open_fd, attr.st_size)
                                : ::truncate(sys::ProcFdPath(path_fd).c_str(), attr.st_size);

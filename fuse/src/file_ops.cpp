@@ -5,8 +5,10 @@
 
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
 #include "fs_state.hpp"
+#include "idshift/kext/fsetid_guard.hpp"
 
 namespace idshift::fusell {
 namespace {
@@ -30,6 +32,28 @@ struct FreeDeleter {
     void operator()(char* p) const noexcept { std::free(p); }
 };
 
+bool has_setid_bits(int fd) noexcept {
+    struct stat st {};
+    return ::fstat(fd, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)) != 0;
+}
+
+// Runs `op` (0 or an errno) on the open file `fd` so that the backing filesystem clears suid/sgid
+// after it as it would natively for `writer`: as the writer's storage credentials (its groups
+// decide whether set-group-ID without group execute stays) and without CAP_FSETID, unless
+// `privileged_keeps` and the writer is root on the mount side. A file without either bit has
+// nothing to clear: `op` then runs as the daemon, at the cost of one fstat.
+template <typename Op>
+int clearing_setid(Filesystem::State& s, int fd, const Caller& writer, bool privileged_keeps,
+                   Op op) {
+    if (!has_setid_bits(fd)) return op();
+    const StorageCreds creds = s.creds(writer);
+    CredsGuard guard(creds);
+    if (guard.error() != 0) return guard.error();
+    std::optional<kext::FsetidGuard> no_fsetid;
+    if (!(privileged_keeps && creds.privileged)) no_fsetid.emplace();
+    return op();
+}
+
 }  // namespace
 
 // One buffer per worker thread, reused by every read it serves and grown to the largest: a read
@@ -47,7 +71,8 @@ std::span<char> thread_read_buffer(std::size_t size) {
     return {buffer.get(), size};
 }
 
-Result<OpenReply> Filesystem::open(const Caller& caller, fuse_ino_t ino, int flags) {
+Result<OpenReply> Filesystem::open(const Caller& caller, fuse_ino_t ino, int flags,
+                                   bool clear_setid) {
     State& s = *state_;
     if (s.options.read_only && wants_write(flags)) return Errno{EROFS};
     auto node = s.resolve(ino);
@@ -57,6 +82,8 @@ Result<OpenReply> Filesystem::open(const Caller& caller, fuse_ino_t ino, int fla
     {
         CredsGuard guard(s.creds(caller));
         if (guard.error() != 0) return Errno{guard.error()};
+        std::optional<kext::FsetidGuard> no_fsetid;  // O_TRUNC clears suid/sgid without it
+        if (clear_setid && (flags & O_TRUNC)) no_fsetid.emplace();
         auto fd = sys::reopen(node->get(), flags);
         if (!fd) return Errno{s.note_fd_error(fd.error())};
         handle->fd = std::move(*fd);
@@ -70,7 +97,8 @@ Result<OpenReply> Filesystem::open(const Caller& caller, fuse_ino_t ino, int fla
 }
 
 Result<CreateReply> Filesystem::create(const Caller& caller, fuse_ino_t parent,
-                                       std::string_view name, mode_t mode, int flags) {
+                                       std::string_view name, mode_t mode, int flags,
+                                       bool clear_setid) {
     State& s = *state_;
     if (s.options.read_only) return Errno{EROFS};
     auto target = s.prepare_new_name(caller, "create", parent, name);
@@ -82,6 +110,8 @@ Result<CreateReply> Filesystem::create(const Caller& caller, fuse_ino_t parent,
         if (guard.error() != 0) return Errno{guard.error()};
         UmaskGuard umask(caller.umask);
         if (umask.error() != 0) return Errno{umask.error()};
+        std::optional<kext::FsetidGuard> no_fsetid;  // O_TRUNC of an existing file, as in open()
+        if (clear_setid && (flags & O_TRUNC)) no_fsetid.emplace();
         // O_NOFOLLOW: without O_EXCL an existing symlink of that name would be followed.
         auto fd = sys::open_at(target->dir.get(), target->name.c_str(),
                                flags | O_CREAT | O_NOFOLLOW, mode);
@@ -112,29 +142,44 @@ Result<std::span<const char>> Filesystem::read(std::uint64_t fh, std::size_t siz
     return std::span<const char>(buffer.data(), static_cast<std::size_t>(n));
 }
 
-Result<std::size_t> Filesystem::write_buf(std::uint64_t fh, fuse_bufvec& data, off_t offset) {
-    auto file = state_->file(fh);
-    if (!file) return Errno{file.error()};
-    const int fd = (*file)->fd.get();
+namespace {
+
+// Writes `data` at `offset` of the open file `fd`; the bytes written, or -errno.
+ssize_t write_data(int fd, int flags, fuse_bufvec& data, off_t offset) {
     const std::size_t size = fuse_buf_size(&data);
-    if ((*file)->flags & O_DIRECT) {
+    if (flags & O_DIRECT) {
         // O_DIRECT needs an aligned source; libfuse's request buffer is not. Gather into the
         // (aligned) per-thread buffer first.
         std::span<char> aligned = thread_read_buffer(size);
         fuse_bufvec staging = single_buffer(size);
         staging.buf[0].mem = aligned.data();
         const ssize_t gathered = fuse_buf_copy(&staging, &data, FUSE_BUF_NO_SPLICE);
-        if (gathered < 0) return Errno{static_cast<int>(-gathered)};
+        if (gathered < 0) return gathered;
         const ssize_t n = ::pwrite(fd, aligned.data(), static_cast<std::size_t>(gathered), offset);
-        if (n < 0) return sys::last_error();
-        return static_cast<std::size_t>(n);
+        return n < 0 ? -errno : n;
     }
     fuse_bufvec out = single_buffer(size);
     out.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
     out.buf[0].fd = fd;
     out.buf[0].pos = offset;
-    const ssize_t n = fuse_buf_copy(&out, &data, static_cast<fuse_buf_copy_flags>(0));
-    if (n < 0) return Errno{static_cast<int>(-n)};
+    return fuse_buf_copy(&out, &data, static_cast<fuse_buf_copy_flags>(0));
+}
+
+}  // namespace
+
+Result<std::size_t> Filesystem::write_buf(std::uint64_t fh, fuse_bufvec& data, off_t offset,
+                                          const Caller* writer) {
+    auto file = state_->file(fh);
+    if (!file) return Errno{file.error()};
+    const int fd = (*file)->fd.get();
+    ssize_t n = 0;
+    const auto write = [&] {
+        n = write_data(fd, (*file)->flags, data, offset);
+        return n < 0 ? static_cast<int>(-n) : 0;
+    };
+    // The kernel sends a writer only when it lacks CAP_FSETID: privileged_keeps does not apply.
+    const int error = writer ? clearing_setid(*state_, fd, *writer, false, write) : write();
+    if (error != 0) return Errno{error};
     return static_cast<std::size_t>(n);
 }
 
@@ -170,10 +215,16 @@ int Filesystem::fsync(std::uint64_t fh, bool datasync) {
     return (datasync ? ::fdatasync(fd) : ::fsync(fd)) == 0 ? 0 : errno;
 }
 
-int Filesystem::fallocate(std::uint64_t fh, int mode, off_t offset, off_t length) {
+int Filesystem::fallocate(std::uint64_t fh, int mode, off_t offset, off_t length,
+                          const Caller* caller) {
     auto file = state_->file(fh);
     if (!file) return file.error();
-    return ::fallocate((*file)->fd.get(), mode, offset, length) == 0 ? 0 : errno;
+    const int fd = (*file)->fd.get();
+    const auto allocate = [&] { return ::fallocate(fd, mode, offset, length) == 0 ? 0 : errno; };
+    // FUSE_FALLOCATE has no kill flag: with KILLPRIV_V2 the kernel leaves set-id bits to the
+    // filesystem and tells it nothing, so decide as the kernel does for a native fallocate, from
+    // the caller (root on the mount side keeps the bits, like a caller holding CAP_FSETID).
+    return caller ? clearing_setid(*state_, fd, *caller, true, allocate) : allocate();
 }
 
 Result<std::size_t> Filesystem::copy_file_range(std::uint64_t fh_in, off_t off_in,

@@ -1,4 +1,5 @@
 // Callbacks for operations on open files: decode, call the Filesystem, answer once.
+#include "idshift/kext/connection.hpp"
 #include "trampolines.hpp"
 
 namespace idshift::fusell::ll {
@@ -19,7 +20,8 @@ void create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     Reply reply(req, "create");
     answer_guarded(reply, [&] {
         Filesystem& fs = fs_of(req);
-        auto created = fs.create(caller_of(req, fs), parent, name, mode, fi->flags);
+        auto created = fs.create(caller_of(req, fs), parent, name, mode, fi->flags,
+                                 kext::current_request().kill_suidgid);
         if (!created) return (void)reply.err(created.error());
         fi->fh = created->fh;
         fi->keep_cache = fs.options().keep_cache();
@@ -34,7 +36,11 @@ void create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
 void fallocate(fuse_req_t req, fuse_ino_t, int mode, off_t offset, off_t length,
                fuse_file_info* fi) noexcept {
     Reply reply(req, "fallocate");
-    answer_guarded(reply, [&] { reply.err(fs_of(req).fallocate(fi->fh, mode, offset, length)); });
+    answer_guarded(reply, [&] {
+        Filesystem& fs = fs_of(req);
+        const Caller caller = caller_of(req, fs);
+        reply.err(fs.fallocate(fi->fh, mode, offset, length, &caller));
+    });
 }
 
 void flock(fuse_req_t req, fuse_ino_t, fuse_file_info* fi, int op) noexcept {
@@ -74,7 +80,8 @@ void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) noexcept {
     Reply reply(req, "open");
     answer_guarded(reply, [&] {
         Filesystem& fs = fs_of(req);
-        auto opened = fs.open(caller_of(req, fs), ino, fi->flags);
+        auto opened =
+            fs.open(caller_of(req, fs), ino, fi->flags, kext::current_request().kill_suidgid);
         if (!opened) return (void)reply.err(opened.error());
         fi->fh = opened->fh;
         fi->keep_cache = fs.options().keep_cache();
@@ -110,7 +117,12 @@ void write_buf(fuse_req_t req, fuse_ino_t, fuse_bufvec* bufv, off_t off,
                fuse_file_info* fi) noexcept {
     Reply reply(req, "write_buf");
     answer_guarded(reply, [&] {
-        auto written = fs_of(req).write_buf(fi->fh, *bufv, off);
+        Filesystem& fs = fs_of(req);
+        // FUSE_WRITE_KILL_SUIDGID (KILLPRIV_V2): the writer lacks CAP_FSETID. libfuse 3.14 drops
+        // the write flags; the kext read hook keeps them for this thread.
+        std::optional<Caller> writer;
+        if (kext::current_request().kill_suidgid) writer = caller_of(req, fs);
+        auto written = fs.write_buf(fi->fh, *bufv, off, writer ? &*writer : nullptr);
         if (!written) return (void)reply.err(written.error());
         reply.write(*written);
     });

@@ -59,7 +59,8 @@ class Filesystem {
 
     const FsOptions& options() const noexcept;
     const idmap::MapHolder& maps() const noexcept;
-    // Replaces how OPEN/CREATE replies are sent (see FileOpener). Call before mounting.
+    // Replaces how OPEN/CREATE replies are sent (see FileOpener). Call while no request is being
+    // served: before the loop, or after it has returned (which drops the old opener).
     void set_opener(std::unique_ptr<FileOpener> opener);
     FileOpener& opener() noexcept;
 
@@ -114,17 +115,26 @@ class Filesystem {
     int fsyncdir(std::uint64_t fh, bool datasync);
 
     // file_ops.cpp
-    Result<OpenReply> open(const Caller& caller, fuse_ino_t ino, int flags);
+    //
+    // Set-id bits (FUSE_HANDLE_KILLPRIV_V2 leaves clearing them to the filesystem): where the
+    // kernel says the caller lacks CAP_FSETID (`clear_setid`, or a `writer` passed to write_buf),
+    // the backing syscall runs without CAP_FSETID and, for writes, as the writer, so the backing
+    // filesystem clears suid/sgid by its own rules, exactly as it would for that writer natively.
+    // fallocate carries no such flag: it always runs so for a file that has either bit.
+    Result<OpenReply> open(const Caller& caller, fuse_ino_t ino, int flags,
+                           bool clear_setid = false);
     Result<CreateReply> create(const Caller& caller, fuse_ino_t parent, std::string_view name,
-                               mode_t mode, int flags);
+                               mode_t mode, int flags, bool clear_setid = false);
     // The bytes read live in a per-thread buffer, valid until this thread reads again.
     Result<std::span<const char>> read(std::uint64_t fh, std::size_t size, off_t offset);
-    Result<std::size_t> write_buf(std::uint64_t fh, fuse_bufvec& data, off_t offset);
+    Result<std::size_t> write_buf(std::uint64_t fh, fuse_bufvec& data, off_t offset,
+                                  const Caller* writer = nullptr);
     int flush(std::uint64_t fh, std::uint64_t lock_owner);
     // Forgets the open; the FileOpener hears of it when `notify_opener`.
     void release(std::uint64_t fh, bool notify_opener = true) noexcept;
     int fsync(std::uint64_t fh, bool datasync);
-    int fallocate(std::uint64_t fh, int mode, off_t offset, off_t length);
+    int fallocate(std::uint64_t fh, int mode, off_t offset, off_t length,
+                  const Caller* caller = nullptr);
     Result<std::size_t> copy_file_range(std::uint64_t fh_in, off_t off_in, std::uint64_t fh_out,
                                         off_t off_out, std::size_t length, int flags);
     Result<off_t> lseek(std::uint64_t fh, off_t offset, int whence);
