@@ -115,6 +115,10 @@ Result<std::shared_ptr<DirHandle>> Filesystem::State::dir(std::uint64_t fh) cons
 
 StorageCreds Filesystem::State::creds(const Caller& caller) const noexcept {
     StorageCreds creds;
+    if (caller.ids_withheld) {  // the daemon's own: storage root, capabilities kept
+        creds.privileged = true;
+        return creds;
+    }
     creds.uid = caller.storage_uid.value_or(idmap::StorageUid{idmap::kOverflowId});
     creds.gid = caller.storage_gid.value_or(idmap::StorageGid{idmap::kOverflowId});
     creds.groups = {caller.storage_groups.data(), caller.storage_groups.size()};
@@ -124,6 +128,8 @@ StorageCreds Filesystem::State::creds(const Caller& caller) const noexcept {
 
 int Filesystem::State::check_can_create(const Caller& caller, const char* op, fuse_ino_t parent,
                                         std::string_view name) noexcept {
+    // Only link comes without ids among the operations that make names; it keeps its owner.
+    if (caller.ids_withheld) return 0;
     if (!caller.storage_uid) {
         return refuse(caller, op, parent, name, {idmap::Kind::uid, raw(caller.uid), "caller"},
                       EOVERFLOW);
@@ -231,6 +237,7 @@ Caller Filesystem::make_caller(uid_t uid, gid_t gid, pid_t pid, mode_t umask,
     caller.gid = idmap::MountGid{gid};
     caller.pid = pid;
     caller.umask = umask;
+    caller.ids_withheld = uid == static_cast<uid_t>(-1) || gid == static_cast<gid_t>(-1);
     caller.map = state_->maps.snapshot();
     caller.storage_uid = caller.map->to_storage_for_write(caller.uid);
     caller.storage_gid = caller.map->to_storage_for_write(caller.gid);

@@ -25,6 +25,10 @@ std::vector<gid_t> read_groups(fuse_req_t req) {
 
 Caller caller_of(fuse_req_t req, Filesystem& fs) {
     const fuse_ctx* ctx = fuse_req_ctx(req);
+    if (ctx->uid == static_cast<uid_t>(-1) || ctx->gid == static_cast<gid_t>(-1)) {
+        // FUSE_ALLOW_IDMAP withholds the caller's ids (see Caller::ids_withheld): no groups either.
+        return fs.make_caller(ctx->uid, ctx->gid, ctx->pid, ctx->umask, {});
+    }
     const GroupList groups =
         fs.state().groups.get(ctx->pid, ctx->uid, ctx->gid, GroupsCache::Clock::now(),
                               [req] { return read_groups(req); });

@@ -18,6 +18,11 @@ struct Caller {
     idmap::MountGid gid{0};
     pid_t pid = 0;
     mode_t umask = 0;
+    // With FUSE_ALLOW_IDMAP (-o allow_idmap=on) the kernel names the caller only on requests that
+    // create an inode; every other request comes with uid and gid (uint32)-1. The kernel has
+    // checked those against the (possibly idmapped) ids already (default_permissions), so they run
+    // with the daemon's own credentials and may link; their ids above are meaningless.
+    bool ids_withheld = false;
 
     // The caller's ids on the storage side, through the map's write policy. nullopt when the map
     // cannot express the id (unmapped-write deny): such a caller creates nothing (EOVERFLOW) and
