@@ -61,7 +61,7 @@ TEST_CASE("options may come before, between or after the paths, as -o X or -oX")
     CHECK(c.mount.read_only);
 }
 
-TEST_CASE("-d means foreground, debug logging and a request trace") {
+TEST_CASE("option -d means foreground, debug logging and a request trace") {
     const Config c = parse_config({"-d", "s", "m", "-o", "map=x"});
     CHECK(c.debug);
     CHECK(c.foreground);
@@ -69,7 +69,7 @@ TEST_CASE("-d means foreground, debug logging and a request trace") {
     CHECK(c.mount.debug);
 }
 
-TEST_CASE("--log-level takes every level, as --log-level=L or --log-level L") {
+TEST_CASE("option --log-level takes every level, as --log-level=L or --log-level L") {
     CHECK(parse_config({"--log-level=trace", "s", "m", "-o", "map=x"}).log_level ==
           spdlog::level::trace);
     CHECK(parse_config({"--log-level", "warn", "s", "m", "-o", "map=x"}).log_level ==
@@ -85,7 +85,7 @@ TEST_CASE("--log-level takes every level, as --log-level=L or --log-level L") {
     CHECK(error_of({"s", "m", "-o", "map=x", "--log-level"}) == "--log-level needs a level");
 }
 
-TEST_CASE("--help and --version win over everything else") {
+TEST_CASE("options --help and --version win over everything else") {
     CHECK(parse({"--help"}).action == CommandLine::Action::help);
     CHECK(parse({"-h", "--bogus"}).action == CommandLine::Action::help);
     CHECK(parse({"--version"}).action == CommandLine::Action::version);
