@@ -221,7 +221,8 @@ TEST_CASE("ownership: users and groups mapped by name between image and storage 
         "\nstorage-passwd " + databases.at("storage.passwd") + "\nstorage-group " +
         databases.at("storage.group") + "\nuser app = alice\ngroup app = devs\nuid 0 0\ngid 0 0\n";
     Volume vol({.map = map, .options = {"cache=none"}});
-    make_dir(vol.src("home"), {4242, 4243}, 0755);
+    make_dir(vol.src("home"), {4242, 4243},
+             0777);  // writable by all: the map, not the mode, refuses
 
     CHECK(owner_of(vol.mnt("home")) == kAppMount);
     REQUIRE(as_user(kApp, [&] { return create_errno(vol.mnt("home/f")); }) == 0);
