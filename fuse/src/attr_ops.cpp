@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "fs_state.hpp"
@@ -11,6 +12,12 @@ namespace idshift::fusell {
 namespace {
 
 constexpr mode_t kSetId = S_ISUID | S_ISGID;
+
+// What a SETATTR can ask to change; FUSE_SET_ATTR_CTIME, FORCE and the kill bits change nothing by
+// themselves.
+constexpr int kChanges = FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID |
+                         FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
+                         FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW;
 
 // Without FUSE_HANDLE_KILLPRIV_V2 (-o killpriv_v2=off, or a kernel without it) the kernel clears
 // set-id bits itself after a write or chown by sending a mode change. That change comes with the
@@ -23,6 +30,21 @@ bool only_clears_set_id(mode_t current, mode_t wanted) noexcept {
     wanted &= 07777;
     return wanted != current && (wanted & ~kSetId) == (current & ~kSetId) &&
            (wanted & kSetId & ~current) == 0;
+}
+
+// The set-id bits a chown that changes no id clears for `caller`, by the kernel's rule: suid
+// always; sgid when group execute is set, or when the caller is neither in the file's group nor
+// root on the mount side (which stands for holding CAP_FSETID, as elsewhere).
+mode_t chown_clears(const struct stat& st, const Caller& caller) noexcept {
+    mode_t clears = st.st_mode & S_ISUID;
+    if ((st.st_mode & S_ISGID) == 0) return clears;
+    const idmap::StorageGid group{st.st_gid};
+    const bool member = caller.storage_gid == group ||
+                        std::find(caller.storage_groups.begin(), caller.storage_groups.end(),
+                                  group) != caller.storage_groups.end();
+    const bool privileged = caller.ids_withheld || idmap::raw(caller.uid) == 0;
+    if ((st.st_mode & S_IXGRP) != 0 || !(member || privileged)) clears |= S_ISGID;
+    return clears;
 }
 
 int change_mode(int open_fd, int path_fd, mode_t mode) noexcept {
@@ -92,6 +114,19 @@ Result<AttrReply> Filesystem::setattr(const Caller& caller, fuse_ino_t ino, cons
         if (only_clears_set_id(current->st_mode, attr.st_mode)) {
             if (int e = change_mode(open_fd, path_fd, attr.st_mode & 07777)) return Errno{e};
             to_set &= ~FUSE_SET_ATTR_MODE;
+        }
+    }
+
+    // A SETATTR that changes nothing is what the kernel leaves of a chown to -1:-1, and of its
+    // clearing of set-id bits before a write, once FUSE_HANDLE_KILLPRIV_V2 has taken the kill bits
+    // (and with them the mode change) out. Both clear bits natively, without asking whether the
+    // caller may change the mode; so does this, with the daemon's credentials.
+    if ((to_set & kChanges) == 0 && S_ISREG(node->node->type())) {
+        auto current = sys::stat_fd(path_fd);
+        if (!current) return Errno{current.error()};
+        const mode_t kept = current->st_mode & 07777 & ~chown_clears(*current, caller);
+        if (kept != (current->st_mode & 07777)) {
+            if (int e = change_mode(open_fd, path_fd, kept)) return Errno{e};
         }
     }
 

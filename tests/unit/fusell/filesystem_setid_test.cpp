@@ -150,3 +150,26 @@ TEST_CASE("a caller whose ids the kernel withholds (ALLOW_IDMAP) acts as the dae
     CHECK(f.fs().unlink(withheld, d.ino, "hard") == 0);
     CHECK_FALSE(f.backing_exists("d/hard"));
 }
+
+TEST_CASE("a setattr that changes nothing clears set-id bits as chown to -1:-1 does") {
+    if (!running_as_root()) {
+        WARN("needs root");
+        return;
+    }
+    FsFixture f;
+    make_setid_file(f, "both", 06775);
+    make_setid_file(f, "sgid_nox_member", 02765);
+    make_setid_file(f, "sgid_nox_outsider", 02765);
+    make_setid_file(f, "root_nox", 06765);
+    const Caller outsider = f.caller(kMountUser, kMountUser);
+    const Caller member = f.caller(kMountUser, kMountUser, 022, {kMountTeam});
+    const struct stat unused {};
+    const auto nothing = [&](const Caller& caller, const std::string& name) {
+        REQUIRE(f.fs().setattr(caller, f.lookup(name).ino, unused, 0, std::nullopt).ok());
+        return backing_mode(f, name);
+    };
+    CHECK(nothing(member, "both") == 0775);
+    CHECK(nothing(member, "sgid_nox_member") == 02765);
+    CHECK(nothing(outsider, "sgid_nox_outsider") == 0765);
+    CHECK(nothing(f.root(), "root_nox") == 02765);  // root keeps sgid without group execute
+}
