@@ -15,6 +15,10 @@ namespace {
 
 constexpr std::size_t kAlignment = 4096;  // enough for O_DIRECT on every common device
 
+// The name FUSE_TMPFILE arrives under as a CREATE (kext::tmpfile_as_create): no real CREATE can
+// carry it, since a name from the kernel never contains '/'.
+constexpr std::string_view kTmpfileName = "/";
+
 bool wants_write(int flags) noexcept {
     return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0;
 }
@@ -101,8 +105,19 @@ Result<CreateReply> Filesystem::create(const Caller& caller, fuse_ino_t parent,
                                        bool clear_setid) {
     State& s = *state_;
     if (s.options.read_only) return Errno{EROFS};
-    auto target = s.prepare_new_name(caller, "create", parent, name);
-    if (!target) return Errno{target.error()};
+    // open(2) with O_TMPFILE: an unnamed inode in `parent`, which a later linkat() may name.
+    const bool unnamed = name == kTmpfileName;
+    std::optional<Name> valid;
+    Result<NodeFd> dir = Errno{EIO};
+    if (unnamed) {
+        dir = s.prepare_unnamed(caller, parent);
+    } else if (auto target = s.prepare_new_name(caller, "create", parent, name)) {
+        valid = target->name;
+        dir = std::move(target->dir);
+    } else {
+        return Errno{target.error()};
+    }
+    if (!dir) return Errno{dir.error()};
     auto handle = std::make_shared<FileHandle>();
     Result<fuse_entry_param> entry = Errno{EIO};
     {
@@ -112,15 +127,17 @@ Result<CreateReply> Filesystem::create(const Caller& caller, fuse_ino_t parent,
         if (umask.error() != 0) return Errno{umask.error()};
         std::optional<kext::FsetidGuard> no_fsetid;  // O_TRUNC of an existing file, as in open()
         if (clear_setid && (flags & O_TRUNC)) no_fsetid.emplace();
-        // O_NOFOLLOW: without O_EXCL an existing symlink of that name would be followed.
-        auto fd = sys::open_at(target->dir.get(), target->name.c_str(),
-                               flags | O_CREAT | O_NOFOLLOW, mode);
+        // O_NOFOLLOW: without O_EXCL an existing symlink of that name would be followed. The
+        // kernel passes O_TMPFILE on (O_EXCL with it means "never linkable", kept as well).
+        auto fd =
+            unnamed ? sys::open_at(dir->get(), ".", (flags & ~O_CREAT) | O_TMPFILE, mode)
+                    : sys::open_at(dir->get(), valid->c_str(), flags | O_CREAT | O_NOFOLLOW, mode);
         if (!fd) return Errno{s.note_fd_error(fd.error())};
         handle->fd = std::move(*fd);
         // The entry describes the inode just opened, whatever the name points at by now.
         auto inode = sys::reopen(handle->fd.get(), O_PATH);
         if (!inode) return Errno{s.note_fd_error(inode.error())};
-        entry = s.entry_from(std::move(*inode), *caller.map);
+        entry = s.entry_from(std::move(*inode), *caller.map, unnamed);
     }
     if (!entry) return Errno{entry.error()};
     auto node = s.node(entry->ino);

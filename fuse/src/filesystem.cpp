@@ -75,15 +75,15 @@ Result<fuse_entry_param> Filesystem::State::entry_for(int parent_fd, const Name&
 }
 
 Result<fuse_entry_param> Filesystem::State::entry_from(sys::UniqueFd inode_fd,
-                                                       const idmap::IdMap& map) {
+                                                       const idmap::IdMap& map, bool keep_fd) {
     auto st = sys::stat_fd(inode_fd.get());
     if (!st) return Errno{st.error()};
     auto handle = handle_of(inode_fd.get());
     if (!handle) return Errno{handle.error()};
     // A node keeps a handle where its mount gives handles and an fd on that mount can be had;
     // otherwise it keeps its O_PATH fd.
-    const bool by_handle =
-        !handle->empty() && mount_fds.learn(handle->mount_id, inode_fd.get(), st->st_mode);
+    const bool by_handle = !keep_fd && !handle->empty() &&
+                           mount_fds.learn(handle->mount_id, inode_fd.get(), st->st_mode);
     const NodeKey key{st->st_dev, st->st_ino};
     std::shared_ptr<Node> node;
     if (by_handle) {
@@ -151,6 +151,11 @@ Result<Filesystem::State::NewName> Filesystem::State::prepare_new_name(const Cal
     auto dir = resolve(parent);
     if (!dir) return Errno{dir.error()};
     return NewName{*valid, std::move(*dir)};
+}
+
+Result<NodeFd> Filesystem::State::prepare_unnamed(const Caller& caller, fuse_ino_t parent) {
+    if (int e = check_can_create(caller, "tmpfile", parent, {})) return Errno{e};
+    return resolve(parent);
 }
 
 Result<fuse_entry_param> Filesystem::State::make_as_caller(

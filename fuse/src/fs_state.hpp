@@ -39,8 +39,11 @@ struct Filesystem::State {
 
     // A new kernel reference to `name` in the directory `parent_fd`, never following a symlink.
     Result<fuse_entry_param> entry_for(int parent_fd, const Name& name, const idmap::IdMap& map);
-    // The same for the inode behind the O_PATH fd `inode_fd`, which the node may keep.
-    Result<fuse_entry_param> entry_from(sys::UniqueFd inode_fd, const idmap::IdMap& map);
+    // The same for the inode behind the O_PATH fd `inode_fd`, which the node may keep; with
+    // `keep_fd` it does keep it, instead of a file handle: an unnamed (O_TMPFILE) inode cannot
+    // always be reopened from its handle.
+    Result<fuse_entry_param> entry_from(sys::UniqueFd inode_fd, const idmap::IdMap& map,
+                                        bool keep_fd = false);
 
     // EBADF when the kernel names an open the daemon does not have.
     Result<std::shared_ptr<FileHandle>> file(std::uint64_t fh) const;
@@ -61,6 +64,8 @@ struct Filesystem::State {
     };
     Result<NewName> prepare_new_name(const Caller& caller, const char* op, fuse_ino_t parent,
                                      std::string_view name);
+    // The same for an inode without a name (open(2) with O_TMPFILE in `parent`).
+    Result<NodeFd> prepare_unnamed(const Caller& caller, fuse_ino_t parent);
     // Makes the new name with `make(dir_fd, name)` (0 or an errno) as the caller, with its umask
     // when `with_umask`, and answers with the entry of what it made.
     Result<fuse_entry_param> make_as_caller(const Caller& caller, const char* op, fuse_ino_t parent,

@@ -142,8 +142,9 @@ ssize_t hook_read(int fd, void* buf, size_t len, void* /*fs_userdata*/) {
     Connection::State* state = g_attached.load(std::memory_order_acquire);
     if (got > 0 && state != nullptr) {
         const int saved_errno = errno;
-        note_request(*state,
-                     std::span(static_cast<const std::byte*>(buf), static_cast<std::size_t>(got)));
+        const std::span bytes(static_cast<std::byte*>(buf), static_cast<std::size_t>(got));
+        tmpfile_as_create(bytes);
+        note_request(*state, bytes);
         errno = saved_errno;
     }
     return got;

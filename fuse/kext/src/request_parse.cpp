@@ -54,6 +54,22 @@ std::optional<RequestNote> parse_request(std::span<const std::byte> bytes) noexc
     return note;
 }
 
+bool tmpfile_as_create(std::span<std::byte> bytes) noexcept {
+    fuse_in_header header{};
+    if (bytes.size() < sizeof(header)) return false;
+    std::memcpy(&header, bytes.data(), sizeof(header));
+    constexpr char kSlash[] = "/";  // with its NUL
+    constexpr std::size_t kNameAt = sizeof(fuse_in_header) + sizeof(fuse_create_in);
+    if (header.opcode != FUSE_TMPFILE || header.len != bytes.size() ||
+        bytes.size() != kNameAt + sizeof(kSlash) ||
+        std::memcmp(bytes.data() + kNameAt, kSlash, sizeof(kSlash)) != 0) {
+        return false;
+    }
+    header.opcode = FUSE_CREATE;
+    std::memcpy(bytes.data(), &header, sizeof(header));
+    return true;
+}
+
 std::optional<InitOffer> parse_init_offer(std::span<const std::byte> bytes) noexcept {
     const std::optional<RequestNote> note = parse_request(bytes);
     if (!note || note->opcode != FUSE_INIT) return std::nullopt;

@@ -2,6 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <cstring>
+#include <vector>
+
 #include "idshift/kext/wire.hpp"
 #include "request_bytes.hpp"
 
@@ -94,4 +98,39 @@ TEST_CASE("parse_init_offer ignores other requests and truncated INITs", "[kext]
     CHECK_FALSE(kext::parse_init_offer(make_request(FUSE_GETATTR, 1, fuse_getattr_in{})));
     const std::uint32_t major_only[2] = {7, 45};
     CHECK_FALSE(kext::parse_init_offer(make_request(FUSE_INIT, 1, major_only)));
+}
+
+TEST_CASE("tmpfile_as_create turns a well-formed FUSE_TMPFILE into FUSE_CREATE", "[kext][parse]") {
+    // CREATE's body, then the name "/" with its NUL: 18 bytes, no padding (the kernel's layout).
+    fuse_create_in in{};
+    in.flags = 020200002;  // O_RDWR | O_TMPFILE
+    in.mode = 0600;
+    std::array<char, sizeof(fuse_create_in) + 2> body{};
+    const auto with_name = [&](const char* name) {
+        std::memcpy(body.data(), &in, sizeof(in));
+        std::memcpy(body.data() + sizeof(in), name, 2);
+        return body;
+    };
+    auto bytes = make_request(FUSE_TMPFILE, 7, with_name("/"));
+    const auto untouched_body =
+        std::vector<std::byte>(bytes.begin() + sizeof(fuse_in_header), bytes.end());
+    REQUIRE(kext::tmpfile_as_create(bytes));
+    const auto note = kext::parse_request(bytes);
+    REQUIRE(note.has_value());
+    CHECK(note->opcode == FUSE_CREATE);
+    CHECK(note->unique == 7U);
+    CHECK(std::vector<std::byte>(bytes.begin() + sizeof(fuse_in_header), bytes.end()) ==
+          untouched_body);
+    CHECK_FALSE(kext::tmpfile_as_create(bytes));  // now a CREATE: left alone
+
+    SECTION("another name, another opcode or a truncated body is left alone") {
+        auto named = make_request(FUSE_TMPFILE, 8, with_name("x"));
+        CHECK_FALSE(kext::tmpfile_as_create(named));
+        CHECK(kext::parse_request(named)->opcode == FUSE_TMPFILE);
+        auto create = make_request(FUSE_CREATE, 9, with_name("/"));
+        CHECK_FALSE(kext::tmpfile_as_create(create));
+        auto truncated = make_request(FUSE_TMPFILE, 10, in);
+        CHECK_FALSE(kext::tmpfile_as_create(truncated));
+        CHECK(kext::parse_request(truncated)->opcode == FUSE_TMPFILE);
+    }
 }

@@ -33,6 +33,13 @@ struct InitOffer {
 // flag".
 [[nodiscard]] std::optional<RequestNote> parse_request(std::span<const std::byte> bytes) noexcept;
 
+// FUSE_TMPFILE (open(2) with O_TMPFILE), which libfuse 3.14 does not know and answers ENOSYS (the
+// kernel then fails every O_TMPFILE open with EOPNOTSUPP), has CREATE's body (fuse_create_in, then
+// the name of vfs_tmpfile's dentry, "/") and takes CREATE's reply. This rewrites a well-formed one
+// in place into FUSE_CREATE, so that libfuse hands it to the create callback, where the name "/"
+// (which no real CREATE can carry) marks it. Returns whether it rewrote.
+bool tmpfile_as_create(std::span<std::byte> bytes) noexcept;
+
 // The offer of an INIT request; nullopt for anything else or a truncated INIT.
 [[nodiscard]] std::optional<InitOffer> parse_init_offer(std::span<const std::byte> bytes) noexcept;
 
