@@ -159,8 +159,9 @@ TEST_CASE("create: an unmapped caller gets EOVERFLOW and nothing appears on the 
     CHECK(list_dir(vol.src("open")).empty());
 }
 
-TEST_CASE("create: O_TMPFILE fails with EOPNOTSUPP: libfuse 3.14 has no tmpfile operation") {
-    Volume vol({.options = {"cache=none"}});
+// With any kernel-protocol extra on (the default), O_TMPFILE works: see tmpfile_test.cpp.
+TEST_CASE("create: O_TMPFILE fails with EOPNOTSUPP when every kernel-protocol extra is off") {
+    Volume vol({.options = {"cache=none", "passthrough=off", "killpriv_v2=off"}});
     make_dir(vol.src("home"), kAppStorage, 0755);
     CHECK(as_user(kApp, [&] { return open_errno(vol.mnt("home"), O_TMPFILE | O_WRONLY); }) ==
           EOPNOTSUPP);
