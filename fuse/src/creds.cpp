@@ -6,7 +6,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+
+#include <boost/container/small_vector.hpp>
 
 namespace idshift::fusell {
 namespace {
@@ -33,76 +36,128 @@ int set_groups(std::span<const gid_t> groups) noexcept {
     return 0;
 }
 
-int get_effective(std::uint32_t (&effective)[2]) noexcept {
+// The filesystem capabilities: the ones the kernel drops from the effective set when the fsuid
+// leaves 0 and raises again (as far as the permitted set allows) when it comes back.
+constexpr std::uint64_t kFsCapMask = (1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) |
+                                     (1ULL << CAP_DAC_READ_SEARCH) | (1ULL << CAP_FOWNER) |
+                                     (1ULL << CAP_FSETID) | (1ULL << CAP_LINUX_IMMUTABLE) |
+                                     (1ULL << CAP_MKNOD) | (1ULL << CAP_MAC_OVERRIDE);
+
+int get_caps(CapSets& caps) noexcept {
     __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
     __user_cap_data_struct data[2]{};
     if (syscall(SYS_capget, &header, data) != 0) return errno;
-    effective[0] = data[0].effective;
-    effective[1] = data[1].effective;
+    caps.effective = data[0].effective | std::uint64_t{data[1].effective} << 32;
+    caps.permitted = data[0].permitted | std::uint64_t{data[1].permitted} << 32;
+    caps.inheritable = data[0].inheritable | std::uint64_t{data[1].inheritable} << 32;
     return 0;
 }
 
-// Sets this thread's effective set (which must stay within the permitted set: no privilege is
-// needed for that).
-int set_effective(const std::uint32_t (&effective)[2]) noexcept {
+// Sets this thread's effective set within `caps.permitted` (no privilege is needed for that).
+int set_effective(const CapSets& caps) noexcept {
     __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
     __user_cap_data_struct data[2]{};
-    if (syscall(SYS_capget, &header, data) != 0) return errno;
-    data[0].effective = effective[0];
-    data[1].effective = effective[1];
+    data[0].effective = static_cast<std::uint32_t>(caps.effective);
+    data[1].effective = static_cast<std::uint32_t>(caps.effective >> 32);
+    data[0].permitted = static_cast<std::uint32_t>(caps.permitted);
+    data[1].permitted = static_cast<std::uint32_t>(caps.permitted >> 32);
+    data[0].inheritable = static_cast<std::uint32_t>(caps.inheritable);
+    data[1].inheritable = static_cast<std::uint32_t>(caps.inheritable >> 32);
     if (syscall(SYS_capset, &header, data) != 0) return errno;
     return 0;
+}
+
+// What a worker thread runs as between requests, read once per thread. Every guard puts the
+// thread back to exactly this, so guards compare against it instead of asking the kernel each
+// time: on a request path each syscall counts, and a switch to the ids the thread already has
+// costs none.
+struct ThreadBase {
+    bool known = false;
+    uid_t fsuid = 0;
+    gid_t fsgid = 0;
+    boost::container::small_vector<gid_t, 32> groups;
+    int error = 0;  // reading them failed: every guard on this thread fails with it
+};
+
+const ThreadBase& thread_base() noexcept {
+    thread_local ThreadBase base;
+    if (base.known) return base;
+    base.known = true;
+    base.fsuid = current_fsuid();
+    base.fsgid = current_fsgid();
+    base.groups.resize(64);
+    long count = syscall(SYS_getgroups, base.groups.size(), base.groups.data());
+    if (count < 0 && errno == EINVAL) {  // more than 64: ask for the size, then read them all
+        base.groups.resize(static_cast<std::size_t>(syscall(SYS_getgroups, 0, nullptr)));
+        count = syscall(SYS_getgroups, base.groups.size(), base.groups.data());
+    }
+    if (count < 0) {
+        base.error = errno;
+        base.groups.clear();
+    } else {
+        base.groups.resize(static_cast<std::size_t>(count));
+    }
+    return base;
+}
+
+bool same_groups(std::span<const idmap::StorageGid> wanted, std::span<const gid_t> have) noexcept {
+    return std::equal(wanted.begin(), wanted.end(), have.begin(), have.end(),
+                      [](idmap::StorageGid a, gid_t b) { return raw(a) == b; });
 }
 
 }  // namespace
 
 CredsGuard::CredsGuard(const StorageCreds& creds) noexcept {
+    const ThreadBase& base = thread_base();
+    if ((error_ = base.error) != 0) return;
     const uid_t uid = raw(creds.uid);
     const gid_t gid = raw(creds.gid);
     const bool raise_caps = creds.privileged && uid != 0;
+    CapSets caps;
     if (raise_caps) {
-        if ((error_ = get_effective(saved_effective_)) != 0) return;
+        if ((error_ = get_caps(caps)) != 0) return;
     }
 
-    saved_groups_.resize(64);
-    long count = syscall(SYS_getgroups, saved_groups_.size(), saved_groups_.data());
-    if (count < 0 && errno == EINVAL) {  // more than 64: ask for the size, then read them all
-        saved_groups_.resize(static_cast<std::size_t>(syscall(SYS_getgroups, 0, nullptr)));
-        count = syscall(SYS_getgroups, saved_groups_.size(), saved_groups_.data());
+    if (!same_groups(creds.groups, {base.groups.data(), base.groups.size()})) {
+        boost::container::small_vector<gid_t, 32> groups;
+        groups.reserve(creds.groups.size());
+        for (auto group : creds.groups)
+            groups.push_back(raw(group));
+        if ((error_ = set_groups({groups.data(), groups.size()})) != 0) return;
+        groups_set_ = true;
     }
-    if (count < 0) {
-        error_ = errno;
-        return;
-    }
-    saved_groups_.resize(static_cast<std::size_t>(count));
-
-    boost::container::small_vector<gid_t, 32> groups;
-    groups.reserve(creds.groups.size());
-    for (auto group : creds.groups)
-        groups.push_back(raw(group));
-    if ((error_ = set_groups({groups.data(), groups.size()})) != 0) return;
-    groups_set_ = true;
-
-    saved_fsgid_ = switch_fsgid(gid);
-    fsgid_set_ = true;
-    if (current_fsgid() != gid) {
-        error_ = EPERM;
-        restore();
-        return;
-    }
-    saved_fsuid_ = switch_fsuid(uid);
-    fsuid_set_ = true;
-    if (current_fsuid() != uid) {
-        error_ = EPERM;
-        restore();
-        return;
-    }
-    if (raise_caps) {
-        if ((error_ = set_effective(saved_effective_)) != 0) {
+    // A failed setfsgid/setfsuid changes nothing and says nothing; asking again says whether it
+    // took. It can fail only without CAP_SETGID/CAP_SETUID, which the daemon keeps for its whole
+    // life, so each thread checks its first switch and trusts the rest.
+    thread_local bool switches_checked = false;
+    if (gid != base.fsgid) {
+        switch_fsgid(gid);
+        fsgid_set_ = true;
+        if (!switches_checked && current_fsgid() != gid) {
+            error_ = EPERM;
             restore();
             return;
         }
-        caps_set_ = true;
+    }
+    if (uid != base.fsuid) {
+        switch_fsuid(uid);
+        fsuid_set_ = true;
+        if (!switches_checked && current_fsuid() != uid) {
+            error_ = EPERM;
+            restore();
+            return;
+        }
+    }
+    switches_checked = switches_checked || (fsgid_set_ && fsuid_set_);
+    if (raise_caps && fsuid_set_) {
+        if ((error_ = set_effective(caps)) != 0) {
+            restore();
+            return;
+        }
+        // Back at fsuid 0 the kernel raises the filesystem capabilities the permitted set holds;
+        // only a set that lacked one of them before needs putting back by hand.
+        caps_set_ = (kFsCapMask & caps.permitted & ~caps.effective) != 0;
+        saved_caps_ = caps;
     }
 }
 
@@ -111,12 +166,13 @@ CredsGuard::~CredsGuard() {
 }
 
 void CredsGuard::restore() noexcept {
+    const ThreadBase& base = thread_base();
     const int saved_errno = errno;
     // fsuid first: going back to 0 makes the kernel raise the filesystem capabilities again.
-    if (fsuid_set_) switch_fsuid(saved_fsuid_);
-    if (caps_set_) set_effective(saved_effective_);
-    if (fsgid_set_) switch_fsgid(saved_fsgid_);
-    if (groups_set_) set_groups({saved_groups_.data(), saved_groups_.size()});
+    if (fsuid_set_) switch_fsuid(base.fsuid);
+    if (caps_set_) set_effective(saved_caps_);
+    if (fsgid_set_) switch_fsgid(base.fsgid);
+    if (groups_set_) set_groups({base.groups.data(), base.groups.size()});
     fsuid_set_ = caps_set_ = fsgid_set_ = groups_set_ = false;
     errno = saved_errno;
 }

@@ -11,12 +11,15 @@
 // judged; switching back to 0 raises them again. The one exception is a caller that is root on
 // the mount side but maps to a non-zero storage uid: the kernel already checked its capabilities
 // (default_permissions), so the guard raises the effective set again for that thread.
+//
+// Cheap on purpose, since every request makes one: each thread reads what it runs as between
+// requests (fsuid, fsgid, groups) once, every guard returns it to exactly that, and a guard only
+// changes what differs from it, so a caller whose storage ids are the daemon's own costs no
+// syscall at all and an ordinary caller four (fsgid and fsuid there and back).
 #include <sys/types.h>
 
 #include <cstdint>
 #include <span>
-
-#include <boost/container/small_vector.hpp>
 
 #include "idshift/idmap/ids.hpp"
 
@@ -27,6 +30,13 @@ struct StorageCreds {
     idmap::StorageGid gid{0};
     std::span<const idmap::StorageGid> groups;
     bool privileged = false;  // root on the mount side
+};
+
+// A thread's capability sets, as capget(2) reports them.
+struct CapSets {
+    std::uint64_t effective = 0;
+    std::uint64_t permitted = 0;
+    std::uint64_t inheritable = 0;
 };
 
 class CredsGuard {
@@ -42,10 +52,7 @@ class CredsGuard {
   private:
     void restore() noexcept;
 
-    uid_t saved_fsuid_ = 0;
-    gid_t saved_fsgid_ = 0;
-    boost::container::small_vector<gid_t, 32> saved_groups_;
-    std::uint32_t saved_effective_[2] = {0, 0};
+    CapSets saved_caps_;  // before a raise; kept only when the restore must put them back
     bool groups_set_ = false;
     bool fsgid_set_ = false;
     bool fsuid_set_ = false;

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -71,12 +72,22 @@ constexpr int kFsCaps[] = {CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP
 // thread had while the guard was held and after it was gone.
 struct Observed {
     int error = -1;
+    ThreadIds before;  // the worker, just before the guard
     ThreadIds during;
     ThreadIds after;
     ThreadIds main_during;  // the main thread, read while the worker held the guard
 };
 
-Observed observe(const StorageCreds& creds) {
+// Drops `cap` from the calling thread's effective set (raw capset: this thread only).
+void drop_effective(int cap) {
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2]{};
+    REQUIRE(syscall(SYS_capget, &header, data) == 0);
+    data[cap / 32].effective &= ~(1U << (cap % 32));
+    REQUIRE(syscall(SYS_capset, &header, data) == 0);
+}
+
+Observed observe(const StorageCreds& creds, const std::function<void()>& prepare_thread = {}) {
     Observed seen;
     std::mutex mutex;
     std::condition_variable cv;
@@ -84,6 +95,8 @@ Observed observe(const StorageCreds& creds) {
     bool main_read = false;
     const pid_t main_tid = static_cast<pid_t>(syscall(SYS_gettid));
     std::thread worker([&] {
+        if (prepare_thread) prepare_thread();
+        seen.before = this_thread();
         {
             CredsGuard guard(creds);
             seen.error = guard.error();
@@ -197,4 +210,35 @@ TEST_CASE("UmaskGuard sets the umask of its own thread only") {
     });
     worker.join();
     CHECK(::umask(process_umask) == 022);  // the main thread never saw 077
+}
+
+TEST_CASE("a raise for mount-side root puts back exactly the set the thread had before") {
+    if (!is_root()) {
+        WARN("needs root");
+        return;
+    }
+    // As inside a write that must clear set-id bits: CAP_FSETID is off. The kernel raises every
+    // filesystem capability on the way back to fsuid 0; the guard must not leave FSETID raised.
+    const Observed seen = observe(StorageCreds{StorageUid{100000}, StorageGid{100000}, {}, true},
+                                  [] { drop_effective(CAP_FSETID); });
+    REQUIRE(seen.error == 0);
+    REQUIRE((seen.before.cap_eff & bit(CAP_FSETID)) == 0);
+    CHECK(seen.during.uid[3] == 100000);
+    CHECK(seen.during.cap_eff == seen.before.cap_eff);
+    CHECK(seen.after.cap_eff == seen.before.cap_eff);
+    CHECK(seen.after.uid == seen.before.uid);
+}
+
+TEST_CASE("a guard for the thread's own ids and groups changes nothing and restores nothing") {
+    if (!is_root()) {
+        WARN("needs root");
+        return;
+    }
+    const ThreadIds before = this_thread();
+    const Observed seen = observe(StorageCreds{StorageUid{0}, StorageGid{0}, {}, false});
+    REQUIRE(seen.error == 0);
+    CHECK(seen.during.uid == before.uid);
+    CHECK(seen.during.gid == before.gid);
+    CHECK(seen.during.cap_eff == before.cap_eff);
+    CHECK(seen.after.uid == before.uid);
 }
