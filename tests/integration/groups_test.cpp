@@ -69,3 +69,18 @@ TEST_CASE("groups: unmapped and many supplementary groups do not hide a mapped o
     REQUIRE(as_user(crowded, [&] { return create_errno(vol.mnt("team/f")); }) == 0);
     CHECK(owner_of(vol.src("team/f")) == kAppStorage);
 }
+
+TEST_CASE("groups: the granting group is found behind thousands of others") {
+    // /proc/PID/status holds the list on one line: 3000 groups make it about 20 KiB, far past
+    // what one read of the file returns.
+    Volume vol({.options = {"cache=none"}});
+    make_dir(vol.src("team"), kGroupDirStorage, 0770);
+    Caller crowded{1000, 1000, {}};
+    for (gid_t gid = 10000; gid < 13000; ++gid)
+        crowded.groups.push_back(gid);  // unmapped
+    crowded.groups.push_back(1005);     // the directory's group, last
+    REQUIRE(as_user(crowded, [&] { return create_errno(vol.mnt("team/f")); }) == 0);
+    CHECK(owner_of(vol.src("team/f")) == kAppStorage);
+    crowded.groups.pop_back();
+    CHECK(as_user(crowded, [&] { return create_errno(vol.mnt("team/g")); }) == EACCES);
+}
