@@ -88,7 +88,9 @@ int serve(Config& config, idmap::MapHolder& maps) {
 
     // Before mounting: resolving the mountpoint then cannot ask this very daemon.
     const std::unique_ptr<StatsServer> stats =
-        open_stats_server(config.stats_socket, config.mountpoint, *fs);
+        open_stats_server(config.stats_socket, config.mountpoint, *fs, [&extras, &config] {
+            return config.kext.passthrough && extras && extras->status().passthrough.available;
+        });
 
     SighupThread::prepare_signals();  // before any thread exists, and before libfuse's handlers
     std::optional<fusell::Session> session;
