@@ -126,6 +126,27 @@ TEST_CASE("cache=none|auto|always and nothing else") {
           "-o cache needs a value (cache=none|auto|always)");
 }
 
+TEST_CASE("kernel extras: passthrough and killpriv_v2 on, allow_idmap off, each switchable") {
+    const Config defaults = parse_config({"s", "m", "-o", "map=f"});
+    CHECK(defaults.kext.passthrough);
+    CHECK(defaults.kext.killpriv_v2);
+    CHECK_FALSE(defaults.kext.allow_idmap);
+    CHECK(defaults.kext.max_stack_depth == 1);
+    const Config c = parse_config({"s", "m", "-o",
+                                   "map=f,passthrough=off,killpriv_v2=off,allow_idmap=on,"
+                                   "max_stack_depth=2"});
+    CHECK_FALSE(c.kext.passthrough);
+    CHECK_FALSE(c.kext.killpriv_v2);
+    CHECK(c.kext.allow_idmap);
+    CHECK(c.kext.max_stack_depth == 2);
+    // None of them reaches the kernel's mount options.
+    CHECK(c.mount.flags.empty());
+    CHECK(error_of({"s", "m", "-o", "map=f,passthrough=maybe"}) ==
+          "option passthrough: invalid value 'maybe' (expected on or off)");
+    CHECK(error_of({"s", "m", "-o", "map=f,allow_idmap"}) ==
+          "-o allow_idmap needs a value (allow_idmap=on|off)");
+}
+
 TEST_CASE("the cache modes set the kernel's timeouts") {
     idshift::fusell::FsOptions options;
     options.cache = CacheMode::none;
