@@ -72,10 +72,9 @@ int fake_open(fuse_req_t req, const fuse_file_info*) {
     return -ENOENT;  // as libfuse reports an interrupted request
 }
 
-constexpr ReplyApi kFake{&fake_err,      &fake_none,  &fake_entry, &fake_attr,
-                         &fake_readlink, &fake_write, &fake_buf,   &fake_statfs,
-                         &fake_xattr,    &fake_lock,  &fake_lseek, &fake_open,
-                         nullptr};
+constexpr ReplyApi kFake{&fake_err,   &fake_none, &fake_entry,  &fake_attr,  &fake_readlink,
+                         &fake_write, &fake_buf,  &fake_statfs, &fake_xattr, &fake_lock,
+                         &fake_lseek, &fake_open, nullptr};
 
 }  // namespace
 

@@ -13,10 +13,13 @@ struct Extent {
     std::uint32_t count = 0;
 
     // Written as a subtraction so that it cannot wrap at 2^32 (first + count may overflow).
-    static constexpr bool covers(std::uint32_t first, std::uint32_t count, std::uint32_t id) noexcept {
+    static constexpr bool covers(std::uint32_t first, std::uint32_t count,
+                                 std::uint32_t id) noexcept {
         return id >= first && id - first < count;
     }
-    constexpr bool covers_mount(std::uint32_t id) const noexcept { return covers(mount_first, count, id); }
+    constexpr bool covers_mount(std::uint32_t id) const noexcept {
+        return covers(mount_first, count, id);
+    }
     constexpr bool covers_storage(std::uint32_t id) const noexcept {
         return covers(storage_first, count, id);
     }

@@ -38,7 +38,7 @@ struct RuleOrigin {
 
 // Immutable after construction; safe to read from any number of threads.
 class IdMap {
-public:
+  public:
     IdMap() = default;
     IdMap(RangeMap uids, RangeMap gids, Policy policy, std::vector<RuleOrigin> origins = {});
 
@@ -66,7 +66,7 @@ public:
     const Policy& policy() const noexcept { return policy_; }
     const std::vector<RuleOrigin>& origins() const noexcept { return origins_; }
 
-private:
+  private:
     RangeMap uids_;
     RangeMap gids_;
     Policy policy_;

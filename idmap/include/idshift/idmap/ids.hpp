@@ -1,7 +1,7 @@
 #pragma once
-// Strong id types. Mixing a storage-side uid with a mount-side uid is *the* characteristic bug of an
-// id-remapping filesystem, so each side and kind is its own type and converting between them only
-// happens through an IdMap.
+// Strong id types. Mixing a storage-side uid with a mount-side uid is *the* characteristic bug of
+// an id-remapping filesystem, so each side and kind is its own type and converting between them
+// only happens through an IdMap.
 #include <cstdint>
 #include <type_traits>
 

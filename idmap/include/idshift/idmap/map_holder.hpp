@@ -9,7 +9,7 @@
 namespace idshift::idmap {
 
 class MapHolder {
-public:
+  public:
     explicit MapHolder(IdMap initial)
         : current_(std::make_shared<const IdMap>(std::move(initial))) {}
 
@@ -20,7 +20,7 @@ public:
         current_.store(std::make_shared<const IdMap>(std::move(next)), std::memory_order_release);
     }
 
-private:
+  private:
     std::atomic<std::shared_ptr<const IdMap>> current_;
 };
 

@@ -18,7 +18,7 @@ struct NameEntry {
 };
 
 class NameDb {
-public:
+  public:
     // Parses passwd(5) or group(5) text: name:x:id:... (the third field is the id).
     // Blank lines and lines starting with '#' are skipped; lines starting with '+' or '-' (NIS
     // compat) are skipped. A line with fewer than 3 fields or a bad id is an error; a name defined
@@ -33,7 +33,7 @@ public:
     const std::vector<NameEntry>& entries() const noexcept { return entries_; }
     const std::string& file() const noexcept { return file_; }
 
-private:
+  private:
     std::string file_;
     std::vector<NameEntry> entries_;  // in file order
 };

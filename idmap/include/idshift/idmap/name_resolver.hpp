@@ -8,7 +8,7 @@
 namespace idshift::idmap {
 
 class NameResolver {
-public:
+  public:
     virtual ~NameResolver() = default;
     virtual std::optional<std::uint32_t> uid_of(std::string_view user) const = 0;
     virtual std::optional<std::uint32_t> gid_of(std::string_view group) const = 0;
@@ -16,7 +16,7 @@ public:
 
 // getpwnam_r / getgrnam_r. Thread-safe.
 class NssResolver final : public NameResolver {
-public:
+  public:
     std::optional<std::uint32_t> uid_of(std::string_view user) const override;
     std::optional<std::uint32_t> gid_of(std::string_view group) const override;
 };

@@ -16,7 +16,7 @@ namespace idshift::idmap {
 // index arrays, one per direction, so every lookup is O(log n) in the number of extents.
 // Thread-safe for concurrent readers (no mutation after construction).
 class RangeMap {
-public:
+  public:
     static constexpr std::size_t kInlineExtents = 5;
 
     RangeMap() = default;
@@ -32,7 +32,7 @@ public:
     std::span<const Extent> extents() const noexcept { return {extents_.data(), extents_.size()}; }
     bool empty() const noexcept { return extents_.empty(); }
 
-private:
+  private:
     boost::container::small_vector<Extent, kInlineExtents> extents_;  // in insertion order
     std::vector<std::uint32_t> by_mount_;    // indexes into extents_, sorted by mount_first
     std::vector<std::uint32_t> by_storage_;  // indexes into extents_, sorted by storage_first
