@@ -6,15 +6,18 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <cstring>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "support/child.hpp"
 #include "support/files.hpp"
 #include "support/mount_fixture.hpp"
+#include "support/standard_map.hpp"
 #include "support/unique_fd.hpp"
 
 using namespace idshift::itest;
@@ -180,4 +183,22 @@ TEST_CASE("create: an unmapped caller still reads and writes existing files it m
           }) == 0);
     CHECK(read_file(vol.src("writable")) == "abc");
     CHECK(owner_of(vol.src("writable")) == kRootOwner);
+}
+
+TEST_CASE("create: names with newlines, tabs and 255 bytes are stored and listed as given") {
+    Volume vol({.options = {"cache=none"}});
+    make_dir(vol.src("d"), kAppStorage, 0755);
+    const std::string odd = "line\nbreak\tand \x01 bytes";
+    const std::string longest(255, 'n');
+    for (const std::string& name : {odd, longest}) {
+        INFO(name.size());
+        REQUIRE(as_user(kApp, [&] { return create_errno(vol.mnt("d/" + name)); }) == 0);
+        CHECK(owner_of(vol.src("d/" + name)) == kAppStorage);
+        CHECK(owner_of(vol.mnt("d/" + name)) == kAppMount);
+    }
+    auto listed = list_dir(vol.mnt("d"));
+    std::sort(listed.begin(), listed.end());
+    CHECK(listed == std::vector<std::string>{odd, longest});
+    CHECK(as_user(kApp, [&] { return create_errno(vol.mnt("d/" + longest + "n")); }) ==
+          ENAMETOOLONG);
 }
