@@ -172,7 +172,7 @@ TEST_CASE("threads=N takes 1 to 1024") {
     CHECK(error_of({"s", "m", "-o", "map=f,threads=-1"}) == "-o threads=-1" + expected);
 }
 
-TEST_CASE("allow_other is on by default; noallow_other turns it off") {
+TEST_CASE("allow_other is on by default, and noallow_other turns it off") {
     CHECK(parse_config({"s", "m", "-o", "map=f"}).mount.allow_other);
     const Config off = parse_config({"s", "m", "-o", "map=f,noallow_other"});
     CHECK_FALSE(off.mount.allow_other);
@@ -193,7 +193,7 @@ TEST_CASE("ro, rw, dev and nodev reach both the kernel and the filesystem") {
     CHECK_FALSE(back.fs.dev);
 }
 
-TEST_CASE("fsname= and subtype= name the mount; commas in them are escaped for libfuse") {
+TEST_CASE("fsname= and subtype= name the mount, and commas in them are escaped for libfuse") {
     const Config c = parse_config({"s", "m", "-o", "map=f,fsname=vol\\,1,subtype=other"});
     CHECK(c.mount.fsname == "vol,1");
     CHECK(c.mount.subtype == "other");
@@ -212,7 +212,7 @@ TEST_CASE("generic mount flags are passed on to the kernel") {
           "nosuid,noexec,noatime,sync,dirsync");
 }
 
-TEST_CASE("unknown options are an error naming them; idshift's own never reach the kernel") {
+TEST_CASE("unknown options are an error naming them, and idshift's own never reach the kernel") {
     CHECK(error_of({"s", "m", "-o", "map=f,bogus"}) == "unknown mount option 'bogus'");
     CHECK(error_of({"s", "m", "-o", "map=f,bogus=1"}) == "unknown mount option 'bogus=1'");
     CHECK(error_of({"s", "m", "-o", "map=f", "-x"}) == "unknown option '-x'");

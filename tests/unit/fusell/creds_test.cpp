@@ -119,17 +119,9 @@ Observed observe(const StorageCreds& creds, const std::function<void()>& prepare
     return seen;
 }
 
-bool is_root() {
-    return ::geteuid() == 0;
-}
-
 }  // namespace
 
-TEST_CASE("CredsGuard switches fsuid, fsgid and groups of its own thread only") {
-    if (!is_root()) {
-        WARN("needs root");
-        return;
-    }
+TEST_CASE("CredsGuard switches fsuid, fsgid and groups of its own thread only", "[root]") {
     const ThreadIds before = this_thread();
     const std::vector<StorageGid> groups{StorageGid{3001}, StorageGid{3002}};
     const Observed seen = observe(StorageCreds{StorageUid{2000}, StorageGid{3000}, groups, false});
@@ -151,11 +143,8 @@ TEST_CASE("CredsGuard switches fsuid, fsgid and groups of its own thread only") 
     CHECK(seen.after.cap_eff == before.cap_eff);
 }
 
-TEST_CASE("a non-zero fsuid drops the filesystem capabilities; the guard's end restores them") {
-    if (!is_root()) {
-        WARN("needs root");
-        return;
-    }
+TEST_CASE("a non-zero fsuid drops the filesystem capabilities, and the guard's end restores them",
+          "[root]") {
     const ThreadIds before = this_thread();
     for (int cap : kFsCaps)
         REQUIRE((before.cap_eff & bit(cap)) != 0);
@@ -169,11 +158,7 @@ TEST_CASE("a non-zero fsuid drops the filesystem capabilities; the guard's end r
     CHECK(seen.after.cap_eff == before.cap_eff);
 }
 
-TEST_CASE("mount-side root mapped to a non-zero storage uid keeps its capabilities") {
-    if (!is_root()) {
-        WARN("needs root");
-        return;
-    }
+TEST_CASE("mount-side root mapped to a non-zero storage uid keeps its capabilities", "[root]") {
     const ThreadIds before = this_thread();
     const Observed seen = observe(StorageCreds{StorageUid{100000}, StorageGid{100000}, {}, true});
     REQUIRE(seen.error == 0);
@@ -183,11 +168,7 @@ TEST_CASE("mount-side root mapped to a non-zero storage uid keeps its capabiliti
     CHECK(seen.after.uid == before.uid);
 }
 
-TEST_CASE("storage uid 0 keeps the capabilities without raising anything") {
-    if (!is_root()) {
-        WARN("needs root");
-        return;
-    }
+TEST_CASE("storage uid 0 keeps the capabilities without raising anything", "[root]") {
     const ThreadIds before = this_thread();
     const Observed seen = observe(StorageCreds{StorageUid{0}, StorageGid{50}, {}, false});
     REQUIRE(seen.error == 0);
@@ -212,11 +193,7 @@ TEST_CASE("UmaskGuard sets the umask of its own thread only") {
     CHECK(::umask(process_umask) == 022);  // the main thread never saw 077
 }
 
-TEST_CASE("a raise for mount-side root puts back exactly the set the thread had before") {
-    if (!is_root()) {
-        WARN("needs root");
-        return;
-    }
+TEST_CASE("a raise for mount-side root puts back exactly the set the thread had before", "[root]") {
     // As inside a write that must clear set-id bits: CAP_FSETID is off. The kernel raises every
     // filesystem capability on the way back to fsuid 0; the guard must not leave FSETID raised.
     const Observed seen = observe(StorageCreds{StorageUid{100000}, StorageGid{100000}, {}, true},
@@ -229,11 +206,8 @@ TEST_CASE("a raise for mount-side root puts back exactly the set the thread had 
     CHECK(seen.after.uid == seen.before.uid);
 }
 
-TEST_CASE("a guard for the thread's own ids and groups changes nothing and restores nothing") {
-    if (!is_root()) {
-        WARN("needs root");
-        return;
-    }
+TEST_CASE("a guard for the thread's own ids and groups changes nothing and restores nothing",
+          "[root]") {
     const ThreadIds before = this_thread();
     const Observed seen = observe(StorageCreds{StorageUid{0}, StorageGid{0}, {}, false});
     REQUIRE(seen.error == 0);

@@ -48,7 +48,7 @@ TEST_CASE("a small cache is exact: capacity 3 holds 3") {
     CHECK(cache.size() == 3);
 }
 
-TEST_CASE("find returns the cached fd; erase closes it once nobody holds it") {
+TEST_CASE("find returns the cached fd, and erase closes it once nobody holds it") {
     FdCache cache(16);
     auto fd = any_fd();
     const int raw = fd.get();

@@ -68,7 +68,7 @@ TEST_CASE("lookup reports storage owners as mount owners and keeps the backing i
     CHECK(attr->attr.st_uid == kMountUser + 5);
 }
 
-TEST_CASE("lookup of a missing name is ENOENT; bad names are refused before any syscall") {
+TEST_CASE("lookup of a missing name is ENOENT, and bad names are refused before any syscall") {
     FsFixture f;
     CHECK(f.fs().lookup(f.root(), FUSE_ROOT_ID, "missing").error() == ENOENT);
     CHECK(f.fs().lookup(f.root(), FUSE_ROOT_ID, "..").error() == EINVAL);
@@ -86,11 +86,7 @@ TEST_CASE("a nodeid the kernel never got, or forgot, is ESTALE") {
     CHECK(f.fs().getattr(entry.ino, std::nullopt).error() == ESTALE);
 }
 
-TEST_CASE("new inodes are owned by the caller's storage ids, stamped by the backing fs") {
-    if (!running_as_root()) {
-        WARN("needs root");
-        return;
-    }
+TEST_CASE("new inodes are owned by the caller's storage ids, stamped by the backing fs", "[root]") {
     FsFixture f;
     const Caller user = f.caller(kMountUser, kMountUser, 022);
     REQUIRE(::chmod(f.dir().c_str(), 0777) == 0);
@@ -120,11 +116,7 @@ TEST_CASE("new inodes are owned by the caller's storage ids, stamped by the back
     CHECK(link->attr.st_uid == kMountUser);
 }
 
-TEST_CASE("a caller whose ids the map cannot express creates nothing (EOVERFLOW)") {
-    if (!running_as_root()) {
-        WARN("needs root");
-        return;
-    }
+TEST_CASE("a caller whose ids the map cannot express creates nothing (EOVERFLOW)", "[root]") {
     FsFixture f;
     REQUIRE(::chmod(f.dir().c_str(), 0777) == 0);
     const Caller stranger = f.caller(kUnmapped, kUnmapped);
@@ -141,11 +133,7 @@ TEST_CASE("a caller whose ids the map cannot express creates nothing (EOVERFLOW)
           EOVERFLOW);
 }
 
-TEST_CASE("the backing fs judges a non-root caller as that user") {
-    if (!running_as_root()) {
-        WARN("needs root");
-        return;
-    }
+TEST_CASE("the backing fs judges a non-root caller as that user", "[root]") {
     FsFixture f;
     REQUIRE(::chmod(f.dir().c_str(), 0755) == 0);  // owned by root: others may not write
     const Caller user = f.caller(kMountUser, kMountUser);
@@ -158,7 +146,7 @@ TEST_CASE("the backing fs judges a non-root caller as that user") {
     f.fs().release(as_root->fh, false);
 }
 
-TEST_CASE("hard links share one node; forget frees it when the last lookup goes") {
+TEST_CASE("hard links share one node, and forget frees it when the last lookup goes") {
     FsFixture f;
     make_file(f.backing("a"), 0, 0);
     const std::size_t before = f.fs().node_count();
@@ -199,7 +187,7 @@ TEST_CASE("create over a symlink that points outside fails and creates nothing o
     ::rmdir(outside);
 }
 
-TEST_CASE("chown maps mount ids to storage ids; -1 keeps; an unmapped id is EOVERFLOW") {
+TEST_CASE("chown maps mount ids to storage ids, and -1 keeps, and an unmapped id is EOVERFLOW") {
     FsFixture f;
     make_file(f.backing("a"), 0, 0);
     const auto a = f.lookup("a");
@@ -225,7 +213,7 @@ TEST_CASE("chown maps mount ids to storage ids; -1 keeps; an unmapped id is EOVE
     CHECK(f.backing_stat("a").st_uid == kStorageUser + 4);
 }
 
-TEST_CASE("setattr changes mode, size and times; UTIME_OMIT leaves a time alone") {
+TEST_CASE("setattr changes mode, size and times, and UTIME_OMIT leaves a time alone") {
     FsFixture f;
     make_file(f.backing("a"), 0, 0);
     REQUIRE(::truncate(f.backing("a").c_str(), 100) == 0);
@@ -251,11 +239,7 @@ TEST_CASE("setattr changes mode, size and times; UTIME_OMIT leaves a time alone"
     CHECK(f.backing_stat("a").st_mtim.tv_sec == 1100000000);
 }
 
-TEST_CASE("a mode change that only clears set-id bits works for any caller") {
-    if (!running_as_root()) {
-        WARN("needs root");
-        return;
-    }
+TEST_CASE("a mode change that only clears set-id bits works for any caller", "[root]") {
     FsFixture f;
     make_file(f.backing("suid"), kStorageUser + 1, kStorageUser + 1, 04755);
     REQUIRE(::chmod(f.backing("suid").c_str(), 06755) == 0);

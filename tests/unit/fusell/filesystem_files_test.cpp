@@ -171,7 +171,7 @@ TEST_CASE("POSIX locks: two owners conflict, one owner's locks merge, flush rele
     f.fs().release(third->fh, false);
 }
 
-TEST_CASE("flock: two opens conflict like two native opens; releasing the open unlocks") {
+TEST_CASE("flock: two opens conflict like two native opens, and releasing the open unlocks") {
     FsFixture f;
     write_backing(f.backing("f"), "x");
     const auto entry = f.lookup("f");
@@ -263,7 +263,7 @@ TEST_CASE("ACL xattrs are translated: mount ids in, storage ids stored, mount id
     CHECK(acl_user_id(stored) == kStorageUser + 3);
 }
 
-TEST_CASE("other xattrs pass through untouched; list and remove work") {
+TEST_CASE("other xattrs pass through untouched, and list and remove work") {
     FsFixture f;
     write_backing(f.backing("x"), "");
     const auto entry = f.lookup("x");
@@ -284,11 +284,7 @@ TEST_CASE("other xattrs pass through untouched; list and remove work") {
     CHECK(f.fs().getxattr(f.root(), entry.ino, "user.test", 64).error() == ENODATA);
 }
 
-TEST_CASE("access judges as the caller") {
-    if (!running_as_root()) {
-        WARN("needs root");
-        return;
-    }
+TEST_CASE("access judges as the caller", "[root]") {
     FsFixture f;
     write_backing(f.backing("private"), "");
     REQUIRE(::chmod(f.backing("private").c_str(), 0600) == 0);

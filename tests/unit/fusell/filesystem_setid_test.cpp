@@ -58,11 +58,7 @@ mode_t mode_after_write(FsFixture& f, const std::string& name, const Caller* wri
 
 }  // namespace
 
-TEST_CASE("a flagged write clears suid/sgid by the writer's own group membership") {
-    if (!running_as_root()) {
-        WARN("needs root");
-        return;
-    }
+TEST_CASE("a flagged write clears suid/sgid by the writer's own group membership", "[root]") {
     FsFixture f;
     make_setid_file(f, "sgid_nox", 02767);
     make_setid_file(f, "both", 06777);
@@ -77,21 +73,14 @@ TEST_CASE("a flagged write clears suid/sgid by the writer's own group membership
     CHECK(mode_after_write(f, "suid", &outsider) == 0777);
 }
 
-TEST_CASE("an unflagged write (the writer holds CAP_FSETID) keeps suid/sgid") {
-    if (!running_as_root()) {
-        WARN("needs root");
-        return;
-    }
+TEST_CASE("an unflagged write (the writer holds CAP_FSETID) keeps suid/sgid", "[root]") {
     FsFixture f;
     make_setid_file(f, "both", 06777);
     CHECK(mode_after_write(f, "both", nullptr) == 06777);
 }
 
-TEST_CASE("fallocate of a set-id file clears the bits for a user and keeps them for root") {
-    if (!running_as_root()) {
-        WARN("needs root");
-        return;
-    }
+TEST_CASE("fallocate of a set-id file clears the bits for a user and keeps them for root",
+          "[root]") {
     FsFixture f;
     make_setid_file(f, "user", 02767);
     make_setid_file(f, "root", 06777);
@@ -108,11 +97,7 @@ TEST_CASE("fallocate of a set-id file clears the bits for a user and keeps them 
     CHECK(f.backing_stat("user").st_size == 65536);
 }
 
-TEST_CASE("an O_TRUNC open the kernel flags clears suid even for a storage-root caller") {
-    if (!running_as_root()) {
-        WARN("needs root");
-        return;
-    }
+TEST_CASE("an O_TRUNC open the kernel flags clears suid even for a storage-root caller", "[root]") {
     FsFixture f;
     make_setid_file(f, "flagged", 04777);
     make_setid_file(f, "unflagged", 04777);
@@ -127,11 +112,7 @@ TEST_CASE("an O_TRUNC open the kernel flags clears suid even for a storage-root 
     CHECK(f.backing_stat("flagged").st_size == 0);
 }
 
-TEST_CASE("a caller whose ids the kernel withholds (ALLOW_IDMAP) acts as the daemon") {
-    if (!running_as_root()) {
-        WARN("needs root");
-        return;
-    }
+TEST_CASE("a caller whose ids the kernel withholds (ALLOW_IDMAP) acts as the daemon", "[root]") {
     FsFixture f;
     const Caller withheld = f.caller(static_cast<uid_t>(-1), static_cast<gid_t>(-1));
     CHECK(withheld.ids_withheld);
@@ -151,11 +132,7 @@ TEST_CASE("a caller whose ids the kernel withholds (ALLOW_IDMAP) acts as the dae
     CHECK_FALSE(f.backing_exists("d/hard"));
 }
 
-TEST_CASE("a setattr that changes nothing clears set-id bits as chown to -1:-1 does") {
-    if (!running_as_root()) {
-        WARN("needs root");
-        return;
-    }
+TEST_CASE("a setattr that changes nothing clears set-id bits as chown to -1:-1 does", "[root]") {
     FsFixture f;
     make_setid_file(f, "both", 06775);
     make_setid_file(f, "sgid_nox_member", 02765);

@@ -19,10 +19,6 @@ idmap::IdMap test_map() {
 
 }  // namespace
 
-bool running_as_root() {
-    return ::geteuid() == 0;
-}
-
 FsFixture::FsFixture(FsOptions options) {
     char templ[] = "/var/tmp/idshift-core-XXXXXX";
     REQUIRE(::mkdtemp(templ) != nullptr);

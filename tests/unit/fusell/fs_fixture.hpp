@@ -41,6 +41,4 @@ class FsFixture {
     std::unique_ptr<Filesystem> fs_;
 };
 
-bool running_as_root();
-
 }  // namespace idshift::fusell::testing

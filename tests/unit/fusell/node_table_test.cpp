@@ -32,7 +32,7 @@ TEST_CASE("acquiring an inode twice returns one node with two lookups") {
     CHECK(table.size() == 2);  // the root and this one
 }
 
-TEST_CASE("hard links (the same dev and ino) share a node; other inodes do not") {
+TEST_CASE("hard links (the same dev and ino) share a node, and other inodes do not") {
     NodeTable table(make_root());
     auto first = table.acquire(NodeKey{1, 100}, S_IFREG, handle(1), UniqueFd{});
     auto link = table.acquire(NodeKey{1, 100}, S_IFREG, handle(1), UniqueFd{});
@@ -44,7 +44,7 @@ TEST_CASE("hard links (the same dev and ino) share a node; other inodes do not")
     CHECK(other_ino->id() != other_dev->id());
 }
 
-TEST_CASE("forget drops lookups and frees the node at zero; its id is never found again") {
+TEST_CASE("forget drops lookups and frees the node at zero, and its id is never found again") {
     NodeTable table(make_root());
     auto node = table.acquire(NodeKey{1, 100}, S_IFREG, handle(1), UniqueFd{});
     table.acquire(NodeKey{1, 100}, S_IFREG, handle(1), UniqueFd{});
@@ -64,7 +64,7 @@ TEST_CASE("forget drops lookups and frees the node at zero; its id is never foun
     CHECK(table.find(id) == nullptr);
 }
 
-TEST_CASE("forgetting more than was looked up frees once; unknown ids are ignored") {
+TEST_CASE("forgetting more than was looked up frees once, and unknown ids are ignored") {
     NodeTable table(make_root());
     auto node = table.acquire(NodeKey{1, 5}, S_IFREG, handle(1), UniqueFd{});
     CHECK(table.forget(node->id(), 10) != nullptr);
@@ -107,7 +107,7 @@ TEST_CASE("node ids carry their shard and spread over shards") {
     CHECK(table.ids().size() == 257);
 }
 
-TEST_CASE("a node without a handle keeps the fd it was given; a found node drops the new one") {
+TEST_CASE("a node without a handle keeps the fd it was given, and a found node drops the new one") {
     NodeTable table(make_root());
     const int first_fd = ::open("/", O_PATH | O_CLOEXEC);
     auto node = table.acquire(NodeKey{3, 9}, S_IFDIR, InodeHandle{}, UniqueFd(first_fd));

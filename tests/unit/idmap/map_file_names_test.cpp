@@ -73,7 +73,7 @@ TEST_CASE("map names: order does not matter, databases may come last") {
     CHECK(load.map->find_storage(MountGid{50}) == StorageGid{2000});
 }
 
-TEST_CASE("map names: `user NAME` alone maps a name to itself; numbers need no database") {
+TEST_CASE("map names: `user NAME` alone maps a name to itself, and numbers need no database") {
     const test::FakeResolver no_names;
     const MapLoad load = parse(std::string(kDatabases) +
                                    "user www-data\n"
