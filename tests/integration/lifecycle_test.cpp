@@ -127,7 +127,7 @@ TEST_CASE("lifecycle: a map file with an error is refused before mounting, namin
     const RefusedStart start = run_daemon_expecting_refusal(
         backing.path(), {.map = "uid 0 0 1\nuid 1000 2000 ten\n", .options = {}});
     CHECK_FALSE(start.mounted);
-    CHECK(start.exit.exit_code() > 0);
+    CHECK(start.exit.exit_code() == 1);  // a bad map, option or file: the usage exit status
     CHECK_THAT(start.log, Catch::Contains("/map:2"));
 }
 
@@ -136,7 +136,7 @@ TEST_CASE("lifecycle: overlapping map rules are refused before mounting") {
     const RefusedStart start = run_daemon_expecting_refusal(
         backing.path(), {.map = "uid 1000 2000 10\nuid 1005 3000 1\n", .options = {}});
     CHECK_FALSE(start.mounted);
-    CHECK(start.exit.exit_code() > 0);
+    CHECK(start.exit.exit_code() == 1);
     CHECK_THAT(start.log, Catch::Contains("/map:2"));
 }
 
@@ -145,17 +145,17 @@ TEST_CASE("lifecycle: a missing map file or a bad option is refused before mount
     const RefusedStart missing = run_daemon_expecting_refusal(
         backing.path(), {.map = "", .options = {"map=" + backing.at("no-such.map")}});
     CHECK_FALSE(missing.mounted);
-    CHECK(missing.exit.exit_code() > 0);
+    CHECK(missing.exit.exit_code() == 1);
     CHECK_THAT(missing.log, Catch::Contains(backing.at("no-such.map")));
 
     const RefusedStart bad_cache =
         run_daemon_expecting_refusal(backing.path(), {.options = {"cache=sometimes"}});
     CHECK_FALSE(bad_cache.mounted);
-    CHECK(bad_cache.exit.exit_code() > 0);
+    CHECK(bad_cache.exit.exit_code() == 1);
     CHECK_THAT(bad_cache.log, Catch::Contains("sometimes"));
 
     const RefusedStart no_map =
         run_daemon_expecting_refusal(backing.path(), {.map = "", .options = {}});
     CHECK_FALSE(no_map.mounted);
-    CHECK(no_map.exit.exit_code() > 0);
+    CHECK(no_map.exit.exit_code() == 1);
 }

@@ -26,7 +26,8 @@ namespace {
 
 constexpr std::size_t kBlock = 4096;
 
-// The daemon's count of `op` requests (idshift stats --prometheus); 0 when it saw none.
+// The daemon's count of `op` requests (idshift stats --prometheus). The daemon prints every
+// operation, 0 included, so a missing series fails the test instead of reading as "no requests".
 long long requests(const Mount& mount, const std::string& op) {
     const char* bin = std::getenv("IDSHIFT_BIN");
     REQUIRE(bin != nullptr);
@@ -37,7 +38,8 @@ long long requests(const Mount& mount, const std::string& op) {
     for (std::string line; std::getline(lines, line);) {
         if (line.rfind(series, 0) == 0) return std::stoll(line.substr(series.size()));
     }
-    return 0;
+    FAIL("idshift stats --prometheus has no series " << series << "in:\n" << text);
+    return -1;
 }
 
 // `size` bytes in which every 4 KiB block differs from its neighbours.

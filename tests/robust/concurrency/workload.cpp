@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -27,8 +28,12 @@ constexpr std::array<const char*, 14> kOpNames{
     "rmdir",        "chmod", "chown",    "xattr",  "stat_list", "fsync",  "fallocate"};
 
 // Errors that overlapping operations legitimately produce: the path was just removed, created,
-// filled, turned into a directory, or (for a caller who is not root) belongs to someone else.
-bool expected_error(int err, bool is_root) {
+// filled or turned into a directory, or (for a caller who is not root) belongs to someone else.
+// Permission errors are pinned per operation: root is never refused (EACCES), and gets EPERM only
+// from link() of a directory; an ordinary caller gets EACCES from any path walk and EPERM only from
+// the operations that need ownership (rename/unlink/rmdir in a sticky directory, chmod, chown,
+// xattrs, link of another's file).
+bool expected_error(int op, int err, bool is_root) {
     switch (err) {
         case ENOENT:
         case EEXIST:
@@ -38,9 +43,14 @@ bool expected_error(int err, bool is_root) {
         case ENODATA:
         case EINVAL:  // a directory renamed into itself, RENAME_EXCHANGE odds
             return true;
-        case EPERM:  // link() of a directory, even for root
+        case EPERM: {
+            const std::string_view name = kOpNames[static_cast<std::size_t>(op)];
+            if (is_root) return name == "link";
+            return name == "rename" || name == "link" || name == "unlink" || name == "rmdir" ||
+                   name == "chmod" || name == "chown" || name == "xattr";
+        }
         case EACCES:
-            return !is_root || err == EPERM;
+            return !is_root;
         default:
             return false;
     }
@@ -59,7 +69,7 @@ class Worker {
             slot_.current_op = -1;
             slot_.ops.fetch_add(1, std::memory_order_relaxed);
             if (outcome.err == 0) continue;
-            if (expected_error(outcome.err, is_root_)) {
+            if (expected_error(op, outcome.err, is_root_)) {
                 slot_.expected_errors.fetch_add(1, std::memory_order_relaxed);
             } else if (slot_.unexpected_errors.fetch_add(1) < 10) {
                 std::fprintf(stderr, "concurrency: uid %u %s: unexpected %s\n", spec_.caller->uid,

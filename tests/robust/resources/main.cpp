@@ -46,9 +46,13 @@ void create_files(const std::filesystem::path& backing, std::uint64_t count) {
     }
 }
 
-// Drops every unused dentry and inode, so the kernel forgets the mount's nodes.
+// Drops every unused dentry and inode, so the kernel forgets the mount's nodes. Without it no
+// forget would reach the daemon and "memory came back" would prove nothing: fail instead.
 void drop_caches() {
-    std::ofstream("/proc/sys/vm/drop_caches") << "2\n";
+    std::ofstream out("/proc/sys/vm/drop_caches");
+    out << "2\n";
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write 2 to /proc/sys/vm/drop_caches");
 }
 
 // The daemon handles the forgets after drop_caches returns; wait until RSS stops falling.
