@@ -54,6 +54,7 @@ class OptionParser {
         if (key == "uidmap") return set_string(key, value, config_.uidmap);
         if (key == "gidmap") return set_string(key, value, config_.gidmap);
         if (key == "cache") return set_cache(value);
+        if (key == "map_owner_check") return set_map_owner_check(value);
         if (key == "threads") return set_threads(value);
         if (key == "stats_socket") {
             config_.stats_socket = std::string(need_value(key, value, "PATH|none"));
@@ -114,6 +115,13 @@ class OptionParser {
     void set_dev(std::string_view key, const std::optional<std::string_view>& value, bool on) {
         no_value(key, value);
         config_.fs.dev = config_.mount.dev = on;
+    }
+    void set_map_owner_check(const std::optional<std::string_view>& value) {
+        const std::string_view mode = need_value("map_owner_check", value, "on|off");
+        if (mode != "on" && mode != "off") {
+            throw UsageError("-o map_owner_check=" + std::string(mode) + ": expected on or off");
+        }
+        config_.map_trust = mode == "on" ? idmap::FileTrust::checked : idmap::FileTrust::unchecked;
     }
     void set_cache(const std::optional<std::string_view>& value) {
         const std::string_view mode = need_value("cache", value, "none|auto|always");

@@ -13,13 +13,17 @@ namespace idshift::daemon {
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: idshift check MAP [MAP...]\n"
+    "usage: idshift check [-o map_owner_check=off] MAP [MAP...]\n"
     "       idshift check -o uidmap=M:S:N[:M:S:N...][,gidmap=M:S:N[:M:S:N...]]\n"
     "\n"
     "Validates id map files and prints the effective table of each: one line per rule (mount\n"
     "ids -> storage ids, how many, and the line that wrote it), then what happens to ids no\n"
     "rule covers. Storage-side user and group names resolve through the system's user database\n"
     "unless the map names storage-passwd / storage-group files.\n"
+    "\n"
+    "A map, and every passwd or group file it names, must be writable only by root or by the\n"
+    "user running idshift, and so must every directory above it unless that one is sticky:\n"
+    "whoever can edit a map decides who is storage root. -o map_owner_check=off skips that.\n"
     "\n"
     "Exit status: 0 every map is valid; 1 a map has errors (each printed to stderr as\n"
     "FILE:LINE: message); 2 bad usage.\n";
@@ -70,10 +74,11 @@ std::string rule_count(const idmap::IdMap& map) {
 }
 
 // Prints the table or the errors of one target; true when it is valid.
-bool check(const Target& target, const idmap::NameResolver& resolver, bool first) {
+bool check(const Target& target, const idmap::NameResolver& resolver, idmap::FileTrust trust,
+           bool first) {
     const idmap::MapLoad load = target.file.empty()
                                     ? idmap::parse_inline_map(target.uidmap, target.gidmap)
-                                    : idmap::load_map_file(target.file, resolver);
+                                    : idmap::load_map_file(target.file, resolver, trust);
     if (!load.ok()) {
         for (const idmap::ParseError& error : load.errors)
             print(stderr, error.to_string() + "\n");
@@ -89,6 +94,7 @@ bool check(const Target& target, const idmap::NameResolver& resolver, bool first
 
 int run_check(std::span<char* const> args) {
     std::vector<Target> targets;
+    idmap::FileTrust trust = idmap::FileTrust::checked;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view arg = args[i];
         if (arg == "-h" || arg == "--help") {
@@ -97,6 +103,11 @@ int run_check(std::span<char* const> args) {
         }
         if (arg == "-o") {
             if (i + 1 == args.size()) return usage_error("-o needs uidmap=... and/or gidmap=...");
+            if (std::string_view(args[i + 1]) == "map_owner_check=off") {
+                trust = idmap::FileTrust::unchecked;
+                ++i;
+                continue;
+            }
             std::string problem;
             auto target = inline_target(args[++i], problem);
             if (!target) return usage_error(problem);
@@ -113,7 +124,7 @@ int run_check(std::span<char* const> args) {
     bool all_valid = true;
     bool first = true;
     for (const Target& target : targets) {
-        const bool valid = check(target, resolver, first);
+        const bool valid = check(target, resolver, trust, first);
         first = first && !valid;
         all_valid = all_valid && valid;
     }

@@ -21,6 +21,8 @@ struct Config {
 
     // Exactly one of: a map file (reloadable with SIGHUP), or inline maps.
     std::optional<std::string> map_file;
+    // -o map_owner_check=off reads a map and its databases however others may have written them.
+    idmap::FileTrust map_trust = idmap::FileTrust::checked;
     std::optional<std::string> uidmap;
     std::optional<std::string> gidmap;
 

@@ -24,6 +24,8 @@ Options:
     map=FILE             the id map (see idshift check); SIGHUP reloads it
     uidmap=M:S:N[:...]   inline uid rules: mount id M, storage id S, count N (instead of map=)
     gidmap=M:S:N[:...]   inline gid rules (instead of map=)
+    map_owner_check=off  read a map (and the passwd/group files it names) even when users
+                         other than root can edit it (default on: such a map is refused)
     cache=MODE           none (ask every time), auto (trust for 1 s; default) or always
                          (trust for a day: only when nothing else writes to SOURCE)
     threads=N            at most N worker threads (default: libfuse's, 10)

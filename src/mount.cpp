@@ -128,7 +128,7 @@ int serve(Config& config, idmap::MapHolder& maps) {
             spdlog::warn("SIGHUP: the map was given inline; there is no file to reload");
             return;
         }
-        if (reload_map(*reload_file, maps, idmap::NssResolver{}).empty()) {
+        if (reload_map(*reload_file, maps, idmap::NssResolver{}, config.map_trust).empty()) {
             invalidate_everything(*fs, *session);
         }
     });

@@ -28,8 +28,8 @@ sigset_t sighup_set() {
 }  // namespace
 
 idmap::ParseErrors reload_map(const std::string& map_file, idmap::MapHolder& maps,
-                              const idmap::NameResolver& storage_names) {
-    idmap::MapLoad loaded = idmap::load_map_file(map_file, storage_names);
+                              const idmap::NameResolver& storage_names, idmap::FileTrust trust) {
+    idmap::MapLoad loaded = idmap::load_map_file(map_file, storage_names, trust);
     if (!loaded.ok()) {
         for (const auto& error : loaded.errors)
             spdlog::error("{}", error.to_string());

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "idshift/idmap/map_file.hpp"
+#include "idshift/idmap/map_file_trust.hpp"
 #include "idshift/idmap/map_holder.hpp"
 #include "idshift/idmap/name_resolver.hpp"
 #include "idshift/sys/unique_fd.hpp"
@@ -15,7 +16,8 @@ namespace idshift::daemon {
 // Loads `map_file` and, when it has no error, swaps it into `maps`. Returns the load's errors
 // (empty when the map was replaced); each is also logged as FILE:LINE: message.
 idmap::ParseErrors reload_map(const std::string& map_file, idmap::MapHolder& maps,
-                              const idmap::NameResolver& storage_names);
+                              const idmap::NameResolver& storage_names,
+                              idmap::FileTrust trust = idmap::FileTrust::checked);
 
 // A thread that waits for SIGHUP and runs `on_sighup` for each one, away from signal-handler
 // context. Construct it only after prepare_signals() and before any thread that must not see

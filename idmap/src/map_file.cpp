@@ -37,10 +37,10 @@ void sort_errors(ParseErrors& errors, const std::string& file, const MapSpec& sp
 }  // namespace
 
 MapLoad parse_map_text(std::string_view text, const std::string& file,
-                       const NameResolver& storage_names) {
+                       const NameResolver& storage_names, FileTrust trust) {
     ParseErrors errors;
     const MapSpec spec = parse_map_syntax(text, file, errors);
-    MapNames names(spec, file, storage_names, errors);
+    MapNames names(spec, file, storage_names, trust, errors);
     RuleTable table;
     for (const WrittenRule& rule : spec.rules) {
         const std::optional<Extent> extent = rule.range ? rule.range : names.resolve(rule);
@@ -66,10 +66,11 @@ MapLoad parse_map_text(std::string_view text, const std::string& file,
     return {table.build(spec.policy), {}};
 }
 
-MapLoad load_map_file(const std::string& path, const NameResolver& storage_names) {
-    const TextFile file = read_text_file(path);
+MapLoad load_map_file(const std::string& path, const NameResolver& storage_names, FileTrust trust) {
+    const TextFile file = read_text_file(path, trust);
+    if (file.untrusted) return {std::nullopt, {{path, 0, file.error}}};
     if (!file.text) return {std::nullopt, {{path, 0, "cannot read: " + file.error}}};
-    return parse_map_text(*file.text, path, storage_names);
+    return parse_map_text(*file.text, path, storage_names, trust);
 }
 
 }  // namespace idshift::idmap

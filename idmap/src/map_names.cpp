@@ -32,11 +32,11 @@ KindWords words(Kind kind) {
 }  // namespace
 
 MapNames::MapNames(const MapSpec& spec, const std::string& file, const NameResolver& storage_names,
-                   ParseErrors& errors)
+                   FileTrust trust, ParseErrors& errors)
     : file_(file), resolver_(storage_names), errors_(errors) {
     const auto load = [&](Database& target, const DatabaseDecl& decl) {
         target.decl = &decl;
-        if (decl.declared()) target.db = NameDb::load(decl.path, file, decl.line, errors);
+        if (decl.declared()) target.db = NameDb::load(decl.path, file, decl.line, trust, errors);
     };
     load(passwd_, spec.passwd);
     load(group_, spec.group);

@@ -17,7 +17,7 @@ class MapNames {
   public:
     // Loads every database the spec declares; unreadable or malformed ones add errors.
     MapNames(const MapSpec& spec, const std::string& file, const NameResolver& storage_names,
-             ParseErrors& errors);
+             FileTrust trust, ParseErrors& errors);
 
     // The single-id extent of a `user`/`group` line, or nullopt after adding an error (or without
     // one when the database it needs already failed to load and was reported).

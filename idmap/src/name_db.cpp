@@ -70,8 +70,12 @@ NameDb NameDb::parse(std::string_view text, const std::string& file, ParseErrors
 }
 
 std::optional<NameDb> NameDb::load(const std::string& path, const std::string& referrer_file,
-                                   int referrer_line, ParseErrors& errors) {
-    const TextFile file = read_text_file(path);
+                                   int referrer_line, FileTrust trust, ParseErrors& errors) {
+    const TextFile file = read_text_file(path, trust);
+    if (file.untrusted) {
+        errors.push_back({referrer_file, referrer_line, path + ": " + file.error});
+        return std::nullopt;
+    }
     if (!file.text) {
         errors.push_back({referrer_file, referrer_line, path + ": cannot read: " + file.error});
         return std::nullopt;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <system_error>
 
@@ -30,9 +31,51 @@ class ReadFd {
     int fd_;
 };
 
+std::string octal_mode(mode_t mode) {
+    char text[8];
+    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+    return text;
+}
+
+bool trusted_owner(uid_t uid) {
+    return uid == 0 || uid == ::geteuid();
+}
+
+constexpr const char* kWhy = ": whoever can edit it decides who is storage root";
+
 }  // namespace
 
-TextFile read_text_file(const std::string& path) {
+std::optional<std::string> untrusted_because(const std::string& path, const struct stat& st) {
+    if (!trusted_owner(st.st_uid)) {
+        return "owned by uid " + std::to_string(st.st_uid) + ", not by root or the daemon's user" +
+               kWhy + "; run chown root " + path;
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        return "writable by its group or others (mode " + octal_mode(st.st_mode) + ")" + kWhy +
+               "; run chmod go-w " + path;
+    }
+    std::error_code error;
+    const std::filesystem::path real = std::filesystem::canonical(path, error);
+    if (error) return std::nullopt;  // it was just opened; a race with its removal is harmless
+    for (std::filesystem::path dir = real.parent_path();; dir = dir.parent_path()) {
+        struct stat dir_st {};
+        if (::stat(dir.c_str(), &dir_st) != 0) break;
+        const std::string above = "the directory " + dir.string() + " above it is ";
+        if (!trusted_owner(dir_st.st_uid)) {
+            return above + "owned by uid " + std::to_string(dir_st.st_uid) +
+                   ", not by root or the daemon's user" + kWhy + "; run chown root " + dir.string();
+        }
+        const bool sticky = (dir_st.st_mode & S_ISVTX) != 0;
+        if ((dir_st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && !sticky) {
+            return above + "writable by its group or others and not sticky (mode " +
+                   octal_mode(dir_st.st_mode) + ")" + kWhy + "; run chmod go-w " + dir.string();
+        }
+        if (dir == dir.root_path()) break;
+    }
+    return std::nullopt;
+}
+
+TextFile read_text_file(const std::string& path, FileTrust trust) {
     // O_NONBLOCK: opening a fifo must not wait for a writer; it is refused below anyway.
     const ReadFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
     if (fd.get() < 0) return {std::nullopt, errno_text(errno)};
@@ -40,6 +83,9 @@ TextFile read_text_file(const std::string& path) {
     if (::fstat(fd.get(), &st) != 0) return {std::nullopt, errno_text(errno)};
     if (S_ISDIR(st.st_mode)) return {std::nullopt, errno_text(EISDIR)};
     if (!S_ISREG(st.st_mode)) return {std::nullopt, "not a regular file"};
+    if (trust == FileTrust::checked) {
+        if (auto why = untrusted_because(path, st)) return {std::nullopt, std::move(*why), true};
+    }
 
     std::string text;
     char buffer[16384];

@@ -131,6 +131,25 @@ TEST_CASE("lifecycle: a map file with an error is refused before mounting, namin
     CHECK_THAT(start.log, Catch::Contains("/map:2"));
 }
 
+TEST_CASE("lifecycle: a map others can write is refused, unless map_owner_check=off") {
+    TempDir backing("idshift-src-");
+    TempDir maps("idshift-maps-");
+    const std::string map = maps.at("web.map");
+    write_file(map, "uid 0 0 65536\ngid 0 0 65536\n");
+    REQUIRE(::chmod(map.c_str(), 0666) == 0);
+
+    const RefusedStart refused =
+        run_daemon_expecting_refusal(backing.path(), {.map = "", .options = {"map=" + map}});
+    CHECK_FALSE(refused.mounted);
+    CHECK(refused.exit.exit_code() == 1);
+    CHECK_THAT(refused.log, Catch::Contains(map + ": writable by its group or others (mode 0666)"));
+    CHECK_THAT(refused.log, Catch::Contains("run chmod go-w " + map));
+
+    Mount mount(backing.path(), {.map = "", .options = {"map=" + map, "map_owner_check=off"}});
+    CHECK(mount.mounted());
+    CHECK_THAT(mount.log(), Catch::Contains("-o map_owner_check=off"));
+}
+
 TEST_CASE("lifecycle: overlapping map rules are refused before mounting") {
     TempDir backing("idshift-src-");
     const RefusedStart start = run_daemon_expecting_refusal(

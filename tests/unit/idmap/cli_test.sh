@@ -24,7 +24,7 @@ run() {
 expect_eq() { [ "$1" == "$2" ] || fail "$3: got [$1], expected [$2]"; }
 
 run "check --help" 0 "$idshift" check --help
-expect_eq "$(head -n 1 <<<"$out")" "usage: idshift check MAP [MAP...]" "check --help first line"
+expect_eq "$(head -n 1 <<<"$out")" "usage: idshift check [-o map_owner_check=off] MAP [MAP...]" "check --help first line"
 run "check without a map" 2 "$idshift" check
 expect_eq "$err" $'idshift check: no map given\nTry \'idshift check --help\'.' "check without a map"
 run "check with an unknown option" 2 "$idshift" check --frobnicate web.map

@@ -52,7 +52,7 @@ TEST_CASE("name db: the same id under two names is fine") {
 
 TEST_CASE("name db: every malformed line is reported with its line, the rest still parse") {
     ParseErrors errors;
-    const auto db = NameDb::load(data_path("bad/passwd"), "web.map", 3, errors);
+    const auto db = NameDb::load(data_path("bad/passwd"), "web.map", 3, FileTrust::checked, errors);
     REQUIRE(db.has_value());
     const std::string f = data_path("bad/passwd");
     CHECK(strings(errors) ==
@@ -80,24 +80,26 @@ TEST_CASE("name db: a line with one field") {
 TEST_CASE("name db: an unreadable file is one error at the line that named it") {
     ParseErrors errors;
     const std::string missing = data_path("no-such-dir/passwd");
-    CHECK(NameDb::load(missing, "web.map", 4, errors) == std::nullopt);
+    CHECK(NameDb::load(missing, "web.map", 4, FileTrust::checked, errors) == std::nullopt);
     CHECK(strings(errors) == std::vector<std::string>{"web.map:4: " + missing +
                                                       ": cannot read: No such file or directory"});
 
     errors.clear();
-    CHECK(NameDb::load(data_path("image"), "web.map", 5, errors) == std::nullopt);
+    CHECK(NameDb::load(data_path("image"), "web.map", 5, FileTrust::checked, errors) ==
+          std::nullopt);
     CHECK(strings(errors) == std::vector<std::string>{"web.map:5: " + data_path("image") +
                                                       ": cannot read: Is a directory"});
 
     errors.clear();
-    CHECK(NameDb::load("/dev/null", "web.map", 6, errors) == std::nullopt);
+    CHECK(NameDb::load("/dev/null", "web.map", 6, FileTrust::checked, errors) == std::nullopt);
     CHECK(strings(errors) ==
           std::vector<std::string>{"web.map:6: /dev/null: cannot read: not a regular file"});
 }
 
 TEST_CASE("name db: loads a real file") {
     ParseErrors errors;
-    const auto db = NameDb::load(data_path("image/passwd"), "web.map", 1, errors);
+    const auto db =
+        NameDb::load(data_path("image/passwd"), "web.map", 1, FileTrust::checked, errors);
     CHECK(errors.empty());
     REQUIRE(db.has_value());
     CHECK(db->file() == data_path("image/passwd"));

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "idshift/idmap/id_map.hpp"
+#include "idshift/idmap/map_file_trust.hpp"
 #include "idshift/idmap/name_resolver.hpp"
 #include "idshift/idmap/parse_error.hpp"
 
@@ -19,12 +20,15 @@ struct MapLoad {
 
 // Parses map text. `file` names the source in errors and in RuleOrigin. Relative paths of
 // passwd/group files are resolved against the directory of `file`. Storage-side names go through
-// `storage_names` unless the map names storage-passwd/storage-group files.
+// `storage_names` unless the map names storage-passwd/storage-group files. `trust` applies to the
+// passwd/group files the text names.
 MapLoad parse_map_text(std::string_view text, const std::string& file,
-                       const NameResolver& storage_names);
+                       const NameResolver& storage_names, FileTrust trust = FileTrust::checked);
 
-// Reads `path` and parses it; an unreadable file is one error "PATH: cannot read: <reason>".
-MapLoad load_map_file(const std::string& path, const NameResolver& storage_names);
+// Reads `path` and parses it; an unreadable file is one error "PATH: cannot read: <reason>", and
+// one that others could have written (FileTrust::checked) is one error naming it and the fix.
+MapLoad load_map_file(const std::string& path, const NameResolver& storage_names,
+                      FileTrust trust = FileTrust::checked);
 
 // The command-line forms: uidmap=M:S:N[:M:S:N...] and gidmap=... (either may be empty, meaning no
 // rules of that kind). Errors are reported against the file names "uidmap=" / "gidmap=", with

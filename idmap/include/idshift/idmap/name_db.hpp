@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "idshift/idmap/map_file_trust.hpp"
 #include "idshift/idmap/parse_error.hpp"
 
 namespace idshift::idmap {
@@ -26,8 +27,10 @@ class NameDb {
     static NameDb parse(std::string_view text, const std::string& file, ParseErrors& errors);
     // Reads and parses a file. An unreadable file appends "FILE: cannot read: <strerror>" with the
     // given referring file/line (the map line that named it).
+    // With FileTrust::checked a file others could have written is refused the same way, naming it
+    // and the fix.
     static std::optional<NameDb> load(const std::string& path, const std::string& referrer_file,
-                                      int referrer_line, ParseErrors& errors);
+                                      int referrer_line, FileTrust trust, ParseErrors& errors);
 
     std::optional<std::uint32_t> id_of(std::string_view name) const noexcept;
     const std::vector<NameEntry>& entries() const noexcept { return entries_; }
