@@ -2,7 +2,7 @@
 # Included last by the top-level CMakeLists.txt, after every install() rule of the project.
 include("${CMAKE_CURRENT_LIST_DIR}/install.cmake")
 
-set(IDSHIFT_PACKAGE_MAINTAINER "idshift maintainers <maintainers@idshift.invalid>" CACHE STRING
+set(IDSHIFT_PACKAGE_MAINTAINER "idshift maintainers <maintainers@idshift.dev>" CACHE STRING
     "Maintainer field of the Debian package")
 
 # The package version is the project version plus a Debian revision; the first entry of

@@ -47,7 +47,7 @@ expect_eq "$(field Section)" admin "Section"
 expect_eq "$(field Priority)" optional "Priority"
 description=$(field Description)
 expect_eq "${description%%$'\n'*}" "$summary" "Description summary"
-[ -n "$(field Maintainer)" ] || fail "Maintainer is empty"
+expect_eq "$(field Maintainer)" "idshift maintainers <maintainers@idshift.dev>" "Maintainer"
 
 # Depends: package names without their version constraints, one per line.
 depends=$(field Depends | tr ',' '\n' | sed -e 's/([^)]*)//' -e 's/[[:space:]]//g')
@@ -65,4 +65,19 @@ for script in postinst prerm postrm; do
     expect_eq "$(stat -c %a "$control/$script")" 755 "mode of $script"
     expect_same_file "$control/$script" "$src/packaging/debian/$script" "$script"
 done
-echo "ok: $(wc -l <<<"$entries") files, Depends: $(field Depends)"
+# The binaries are hardened as Debian's own packages are (dpkg-buildflags): no sanitizer runtime,
+# full RELRO with BIND_NOW, a stack protector and fortified libc calls.
+payload=$(mktemp -d)
+trap 'rm -rf "$control" "$payload"' EXIT
+dpkg-deb --extract "$deb" "$payload"
+binary=$payload/usr/bin/idshift
+dynamic=$(readelf --dynamic --wide "$binary")
+expect_not_contains "$dynamic" "libasan" "dynamic section of usr/bin/idshift (a sanitizer build)"
+expect_not_contains "$dynamic" "libubsan" "dynamic section of usr/bin/idshift (a sanitizer build)"
+expect_contains "$dynamic" "BIND_NOW" "dynamic section of usr/bin/idshift"
+expect_contains "$(readelf --program-headers --wide "$binary")" "GNU_RELRO" "program headers of usr/bin/idshift"
+symbols=$(readelf --dyn-syms --wide "$binary")
+expect_contains "$symbols" "__stack_chk_fail" "dynamic symbols of usr/bin/idshift (stack protector)"
+grep -qE '__[a-z_]+_chk@' <<<"$symbols" || fail "usr/bin/idshift calls no fortified (_chk) libc function"
+
+echo "ok: $(wc -l <<<"$entries") files, hardened, Depends: $(field Depends)"
