@@ -25,7 +25,7 @@ bool has_cap_sys_admin() noexcept {
 }  // namespace
 
 int DevFuseDevice::open_backing(int fd) noexcept {
-    const FsetidGuard no_fsetid;
+    const FsetidRaise with_fsetid;
     wire::BackingMap map{fd, 0, 0};
     const int id = ::ioctl(dev_fd_.load(std::memory_order_acquire), wire::kDevIocBackingOpen, &map);
     return id < 0 ? -errno : id;

@@ -47,4 +47,26 @@ FsetidGuard::~FsetidGuard() {
     errno = saved_errno;
 }
 
+FsetidRaise::FsetidRaise() noexcept {
+    const int saved_errno = errno;
+    CapData data{};
+    if (get_caps(data) && (data[0].effective & kFsetidBit) == 0 &&
+        (data[0].permitted & kFsetidBit) != 0) {
+        data[0].effective |= kFsetidBit;
+        raised_ = set_caps(data);
+    }
+    errno = saved_errno;
+}
+
+FsetidRaise::~FsetidRaise() {
+    if (!raised_) return;
+    const int saved_errno = errno;
+    CapData data{};
+    if (get_caps(data)) {
+        data[0].effective &= ~kFsetidBit;
+        set_caps(data);
+    }
+    errno = saved_errno;
+}
+
 }  // namespace idshift::fusell::kext

@@ -122,6 +122,12 @@ struct TestFs::Impl {
             const int rc = fi != nullptr ? ::ftruncate(handle(fi)->fd, attr.st_size)
                                          : ::truncate(path.c_str(), attr.st_size);
             if (rc != 0) return errno;
+        } else if ((to_set & FUSE_SET_ATTR_KILL_SUID) && fs.config_.honour_kill_flags) {
+            // The kill alone (a passthrough write by a writer without CAP_FSETID): chown -1:-1
+            // clears the bits whoever does it.
+            if (::fchownat(fd, "", static_cast<uid_t>(-1), static_cast<gid_t>(-1), AT_EMPTY_PATH) !=
+                0)
+                return errno;
         }
         return 0;
     }

@@ -55,12 +55,14 @@
 //  * SETATTR: the kernel's FATTR_KILL_SUIDGID arrives in to_set as FUSE_SET_ATTR_KILL_SUID (bit 11,
 //    passed through by libfuse 3.14); with FUSE_SET_ATTR_SIZE, truncate under an FsetidGuard.
 //  * chown needs nothing: the backing chown clears the bits itself.
-//  * Passthrough writes never reach the daemon. The kernel runs them with the credentials of the
-//    BACKING_OPEN ioctl, which the registry issues without CAP_FSETID, so the backing filesystem
-//    clears the bits on every write (registered with CAP_FSETID, a non-owner's write would leave
-//    a setuid file setuid). The price: a writer that does hold CAP_FSETID in the initial user
-//    namespace (host root) also loses the bits on a passthrough write, where a native write would
-//    keep them. Container callers never hold it there, so for them this is the native behaviour.
+//  * Passthrough writes never reach the daemon as writes. Before each, the kernel removes the
+//    privileges of the FUSE file with the writer's own credentials: for a writer without
+//    CAP_FSETID that is a SETATTR with FATTR_KILL_SUIDGID, handled as above. Then it writes the
+//    backing file with the credentials of the BACKING_OPEN ioctl, which the registry issues with
+//    CAP_FSETID raised (FsetidRaise), so the backing filesystem keeps the bits a privileged writer
+//    keeps natively. Issued without it, every passthrough write cleared them, root's too, as soon
+//    as a file turned set-id while open (set-id files are not opened for passthrough) or was
+//    opened while such an open was live, since all opens of an inode share its one backing id.
 // The backing filesystem removes security.capability on every write and truncate by itself.
 
 #include <fuse_lowlevel.h>

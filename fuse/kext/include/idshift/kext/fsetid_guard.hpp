@@ -4,8 +4,7 @@
 // Without CAP_FSETID the backing filesystem clears suid/sgid itself on write, truncate and
 // O_TRUNC, exactly as it would for an unprivileged writer. The filesystem wraps the backing syscall
 // in this guard where the kernel asked for the bits to be killed (FUSE_HANDLE_KILLPRIV_V2, see
-// connection.hpp), and the backing registry wraps FUSE_DEV_IOC_BACKING_OPEN in it, because the
-// kernel runs every later passthrough write with the credentials of that ioctl.
+// connection.hpp).
 //
 // Per thread: raw capget/capset on the calling thread only (glibc and libcap may broadcast).
 
@@ -23,6 +22,23 @@ class FsetidGuard {
 
   private:
     bool dropped_ = false;
+};
+
+// The opposite: makes CAP_FSETID effective for a scope where it is permitted but not effective
+// (a thread acting for a caller with a non-zero fsuid has it cleared), and clears it again after.
+// The backing registry wraps FUSE_DEV_IOC_BACKING_OPEN in it: see connection.hpp for why
+// passthrough writes must run with CAP_FSETID.
+class FsetidRaise {
+  public:
+    FsetidRaise() noexcept;
+    ~FsetidRaise();
+    FsetidRaise(const FsetidRaise&) = delete;
+    FsetidRaise& operator=(const FsetidRaise&) = delete;
+
+    [[nodiscard]] bool raised() const noexcept { return raised_; }
+
+  private:
+    bool raised_ = false;
 };
 
 }  // namespace idshift::fusell::kext
