@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# idshift on a real GlusterFS volume whose client has no POSIX ACLs (mounted without --acl). The
+# storage answers system.posix_acl_* with EOPNOTSUPP; idshift must not negotiate POSIX ACLs there,
+# or the kernel fails every permission check below the root ("Operation not supported").
+set -euo pipefail
+source "$(dirname "$0")/lib/storage.sh"
+source "$STORAGE_DIR/lib/gluster.sh"
+
+e2e_require_root_and_fuse
+e2e_require_tools glusterd glusterfs gluster ip nsenter unshare setpriv setfacl
+e2e_find_idshift
+e2e_make_tmp gluster-noacl
+
+e2e_log "a GlusterFS volume in its own network namespace, client without ACLs"
+gl_start "$E2E_TMP/gl"
+native=$E2E_TMP/native
+gl_mount "$native"
+install -d -o 101000 -g 101000 -m 0755 "$native/home"
+storage_write_map "$E2E_TMP/map"
+mnt=$E2E_TMP/mnt
+e2e_idshift_mount "$native" "$mnt" "$E2E_TMP/map" cache=none
+
+e2e_log "the startup line says what was found and what idshift does"
+line=$(storage_line "$mnt")
+e2e_note "$line"
+e2e_expect_eq "storage line: fstype and ACLs" "(fuse.glusterfs): found ACLs no," \
+    "$(grep -o '(fuse.glusterfs): found ACLs no,' <<<"$line")"
+e2e_expect_eq "storage line: what idshift does about ACLs" \
+    "kernel checks modes only (no POSIX ACLs negotiated)" \
+    "$(grep -o 'kernel checks modes only (no POSIX ACLs negotiated)' <<<"$line")"
+e2e_expect_eq "no probe directory left behind" "" "$(cd "$GL_BRICK" && ls -A | grep idshift-probe || true)"
+
+e2e_log "a mapped user works below the root"
+as_user 1000 sh -c "echo hello > '$mnt/home/f'"
+as_user 1000 mkdir "$mnt/home/d"
+as_user 1000 sh -c "echo more >> '$mnt/home/f'"
+e2e_expect_eq "mapped user: ls" "d f" "$(as_user 1000 ls "$mnt/home" | tr '\n' ' ' | sed 's/ $//')"
+e2e_expect_eq "root: ls" "d f" "$(ls "$mnt/home" | tr '\n' ' ' | sed 's/ $//')"
+e2e_expect_eq "mapped user: read back" "hello|more" "$(as_user 1000 cat "$mnt/home/f" | paste -sd'|')"
+e2e_expect_eq "brick: owner of the file" "101000:101000" "$(e2e_ids "$GL_BRICK/home/f")"
+e2e_expect_eq "brick: owner of the directory" "101000:101000" "$(e2e_ids "$GL_BRICK/home/d")"
+e2e_expect_eq "native client: owner of the file" "101000:101000" "$(e2e_ids "$native/home/f")"
+e2e_expect_eq "idshift: owner of the file" "1000:1000" "$(e2e_ids "$mnt/home/f")"
+e2e_expect_eq "idshift: owner of the directory" "1000:1000" "$(e2e_ids "$mnt/home/d")"
+e2e_expect_eq "brick: bytes" "hello|more" "$(paste -sd'|' "$GL_BRICK/home/f")"
+
+e2e_log "modes are still enforced, and ACLs fail as on the storage natively"
+e2e_expect_eq "another user writes the 0644 file" "Permission denied" \
+    "$(errno_of as_user 1001 sh -c "echo x >> '$mnt/home/f'")"
+e2e_expect_eq "setfacl natively" "Operation not supported" \
+    "$(errno_of setfacl -m u:1234:r "$native/home/f")"
+e2e_expect_eq "setfacl through idshift" "Operation not supported" \
+    "$(errno_of setfacl -m u:1001:r "$mnt/home/f")"
+e2e_log "PASS"
