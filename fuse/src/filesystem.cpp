@@ -40,7 +40,7 @@ Filesystem::State::State(const std::string& source, FsOptions options_in, idmap:
       opener(std::make_unique<FileOpener>()),
       nodes(open_root(source, mount_fds)),
       fds(options.fd_cache_size),
-      storage(nodes.find(FUSE_ROOT_ID)->pinned_fd()) {}
+      storage(nodes.find(FUSE_ROOT_ID)->pinned_fd(), !options.read_only) {}
 
 Result<std::shared_ptr<Node>> Filesystem::State::node(fuse_ino_t id) const {
     auto found = nodes.find(id);

@@ -31,6 +31,8 @@ e2e_expect_eq "storage line: owner from creds" "owner from creds no" \
 as_user 1000 sh -c "echo from-app > '$mnt/by-app'"
 as_user 1000 mkdir "$mnt/dir-by-app"
 e2e_expect_eq "remote: content" "from-app" "$(cat "$remote/by-app")"
+e2e_expect_eq "setfacl through idshift (SFTP has no xattrs)" "Operation not supported" \
+    "$(errno_of setfacl -m u:1001:r "$mnt/by-app")"
 if [[ $login == root ]]; then
     e2e_expect_eq "storage line: chown and adaptation" "chown yes|owner set after create" \
         "$(grep -o -e 'chown yes' -e 'owner set after create' <<<"$line" | paste -sd'|')"

@@ -2,12 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+
 #include "storage_probe.hpp"
 
 namespace idshift::fusell::storage {
 
-StorageTable::StorageTable(int root_fd) {
-    Traits found = probe_full(root_fd);
+StorageTable::StorageTable(int root_fd, bool may_write) {
+    Traits found = may_write ? probe_full(root_fd) : probe_readable(root_fd);
+    if (!may_write && found.writable) {
+        found.writable = false;
+        found.write_error = EROFS;  // the mount is read-only: nothing is written, not even a probe
+    }
     const Adaptation adaptation = adapt(found, found.posix_acl != Answer::no);
     spdlog::info("{}", describe(found, adaptation));
     slots_[0] = std::make_unique<const Entry>(Entry{std::move(found), adaptation});

@@ -28,8 +28,9 @@ class StorageTable {
     // At most this many storages are remembered; past it a new one is judged like the root's.
     static constexpr std::size_t kMaxEntries = 64;
 
-    // Probes the root's storage fully through its directory fd `root_fd`, and logs it.
-    explicit StorageTable(int root_fd);
+    // Probes the root's storage through its directory fd `root_fd` (fully, unless the mount is
+    // read-only and must not write even a probe), and logs it.
+    StorageTable(int root_fd, bool may_write);
 
     // The root's storage.
     const Entry& root() const noexcept { return *slots_[0]; }

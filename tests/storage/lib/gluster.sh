@@ -24,7 +24,7 @@ gl_start() {
     # glusterd forks its brick processes, which inherit both namespaces; -N keeps it in front so
     # that its pid is the one to stop, and `timeout` bounds a forgotten one.
     # shellcheck disable=SC2016 # expanded by the inner shell
-    nsenter --net="/run/netns/$GL_NETNS" -- timeout 600 unshare --mount --propagation private -- \
+    nsenter --net="/run/netns/$GL_NETNS" -- timeout 1800 unshare --mount --propagation private -- \
         sh -c 'mount --bind "$1/lib" /var/lib/glusterd && mount --bind "$1/run" /run &&
                mkdir -p /run/gluster && mount --bind "$1/log" /var/log/glusterfs || exit 1
                exec glusterd -N --log-file="$1/log/glusterd.log"' glusterd "$dir" \
@@ -62,7 +62,15 @@ gl_brick_online() {
 
 # The pid of the brick process (glusterfsd) serving GL_BRICK.
 gl_brick_pid() {
-    gl_cli volume status "$GL_VOLUME" detail 2>/dev/null | awk -F': ' '/^Pid/ { print $2; exit }'
+    gl_cli volume status "$GL_VOLUME" detail 2>/dev/null | awk -F': *' '/^Pid/ { print $2 + 0; exit }'
+}
+
+# gl_restart_brick PID: after the brick PID was killed, starts it again. glusterd takes a dead
+# brick whose pid still exists (a zombie not yet reaped) for a live one: wait until it is gone.
+gl_restart_brick() {
+    e2e_wait_until "the killed brick to be reaped" test ! -e "/proc/$1"
+    gl_cli volume start "$GL_VOLUME" force >/dev/null
+    e2e_wait_until "the brick to come online" gl_brick_online
 }
 
 # gl_set OPTION VALUE: a volume option (server.root-squash on, ...).
@@ -76,11 +84,13 @@ gl_mount() {
     nsenter --net="/run/netns/$GL_NETNS" -- glusterfs "$@" --volfile-server="$GL_ADDR" \
         --volfile-id="$GL_VOLUME" --log-file="$mnt.client.log" "$mnt"
     e2e_defer gl_unmount "$mnt"
-    e2e_wait_until "the client mount on $mnt" mountpoint -q "$mnt"
+    e2e_wait_until "the client mount on $mnt" gl_is_mounted "$mnt"
 }
 
+# By the mount table, not by stat: a client whose brick is gone answers ENOTCONN to stat.
+gl_is_mounted() { findmnt -rn --mountpoint "$1" >/dev/null; }
 gl_unmount() {
-    mountpoint -q "$1" || return 0
+    gl_is_mounted "$1" || return 0
     umount "$1" 2>/dev/null || umount -l "$1"
 }
 
