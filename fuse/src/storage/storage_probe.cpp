@@ -41,6 +41,29 @@ bool remote_magic(long type) noexcept {
     }
 }
 
+// A name for the magic where the mount table does not list the st_dev (btrfs gives every
+// subvolume an anonymous device of its own).
+std::string magic_name(long type) {
+    switch (static_cast<unsigned long>(type)) {
+        case 0x9123683EUL:
+            return "btrfs";
+        case 0xEF53UL:
+            return "ext4";
+        case 0x58465342UL:
+            return "xfs";
+        case 0x01021994UL:
+            return "tmpfs";
+        case 0x794C7630UL:
+            return "overlay";
+        case 0x65735546UL:
+            return "fuse";
+        case 0x6969UL:
+            return "nfs";
+        default:
+            return {};
+    }
+}
+
 // The type the mount table gives the filesystem of `dev` ("fuse.glusterfs"), or "".
 std::string fstype_of(dev_t dev) {
     std::ifstream table("/proc/self/mountinfo");
@@ -212,6 +235,7 @@ Traits probe_readable(int fd) {
         if (!t.writable) t.write_error = EROFS;
     }
     t.fstype = fstype_of(t.dev);
+    if (t.fstype.empty()) t.fstype = magic_name(fs.f_type);
     t.posix_acl = acl_answer(fd);
     t.handles = handle_answer(fd);
     return t;
