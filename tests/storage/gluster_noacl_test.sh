@@ -51,4 +51,22 @@ e2e_expect_eq "setfacl natively" "Operation not supported" \
     "$(errno_of setfacl -m u:1234:r "$native/home/f")"
 e2e_expect_eq "setfacl through idshift" "Operation not supported" \
     "$(errno_of setfacl -m u:1001:r "$mnt/home/f")"
+e2e_log "the same volume as a submount of a directory with ACLs: ACL names answered ENODATA"
+src=$E2E_TMP/src
+mkdir -p "$src"
+gl_mount "$src/gl"
+mnt2=$E2E_TMP/mnt2
+e2e_idshift_mount "$src" "$mnt2" "$E2E_TMP/map" cache=none
+e2e_expect_eq "root storage line: ACLs negotiated" "ACLs remapped and enforced by the kernel" \
+    "$(storage_line "$mnt2" | grep -o 'ACLs remapped and enforced by the kernel')"
+as_user 1000 sh -c "echo below > '$mnt2/gl/home/below'"
+e2e_expect_eq "brick: the file made below the submount" "below" "$(cat "$GL_BRICK/home/below")"
+e2e_expect_eq "brick: its owner" "101000:101000" "$(e2e_ids "$GL_BRICK/home/below")"
+e2e_expect_eq "the submount's line, once" \
+    "1|ACL names answered with ENODATA" \
+    "$(grep -c '(fuse.glusterfs).*(below SOURCE)' "$mnt2.log")|$(grep -o 'ACL names answered with ENODATA' "$mnt2.log")"
+enodata=$(storage_counter "$mnt2" acl-answered-enodata)
+e2e_expect_eq "stats: acl-answered-enodata counted" yes "$( ((enodata >= 1)) && echo yes || echo "$enodata")"
+e2e_expect_eq "setfacl below the submount" "Operation not supported" \
+    "$(errno_of setfacl -m u:1001:r "$mnt2/gl/home/below")"
 e2e_log "PASS"
