@@ -102,9 +102,10 @@ gl_stop() {
     fi
     # The brick processes left glusterd by a fork: stop them by the pid files they wrote in
     # this volume's private /run.
-    for pid in $(find "$dir/run" -name '*.pid' -exec cat {} + 2>/dev/null); do
-        kill "$pid" 2>/dev/null || true
-    done
+    local file
+    while IFS= read -r -d '' file; do
+        pid=$(cat "$file" 2>/dev/null) && kill "$pid" 2>/dev/null || true
+    done < <(find "$dir/run" -name '*.pid' -print0 2>/dev/null)
     e2e_stop_process "$GL_PID"
 }
 
