@@ -67,7 +67,7 @@ void attach_extras(fusell::kext::Connection& extras, fusell::Session& session,
         return;
     }
     if (options.passthrough)
-        fs.set_opener(std::make_unique<fusell::PassthroughOpener>(extras.backing()));
+        fs.set_opener(std::make_unique<fusell::PassthroughOpener>(extras.backing(), fs));
 }
 
 int serve(Config& config, idmap::MapHolder& maps) {

@@ -19,7 +19,8 @@ std::unique_ptr<StatsServer> open_stats_server(const std::string& option,
     // the server is set up, and stops when the daemon loses the right to register backing files.
     auto render = [&fs, passthrough_on =
                             std::move(passthrough_on)](std::string_view request) -> std::string {
-        const fusell::StatsInfo info{IDSHIFT_VERSION, passthrough_on() ? "on" : "off"};
+        const fusell::StatsInfo info{IDSHIFT_VERSION, passthrough_on() ? "on" : "off",
+                                     fs.storage_info()};
         if (request == "prometheus") return fusell::render_prometheus(fs.stats().snapshot(), info);
         if (request == "table") return fusell::render_table(fs.stats().snapshot(), info);
         return "error: unknown request '" + std::string(request) +

@@ -120,6 +120,10 @@ Result<CreateReply> Filesystem::create(const Caller& caller, fuse_ino_t parent,
     if (!dir) return Errno{dir.error()};
     auto handle = std::make_shared<FileHandle>();
     Result<fuse_entry_param> entry = Errno{EIO};
+    // On storage that ignores the creator's ids the owner is set after the create, as the daemon.
+    const dev_t dev = dir->node->key().dev;
+    const bool owner_after = !unnamed && s.storage.find(dev).adaptation.owner_after_create;
+    sys::UniqueFd made;
     {
         CredsGuard guard(s.creds(caller));
         if (guard.error() != 0) return Errno{guard.error()};
@@ -137,7 +141,15 @@ Result<CreateReply> Filesystem::create(const Caller& caller, fuse_ino_t parent,
         // The entry describes the inode just opened, whatever the name points at by now.
         auto inode = sys::reopen(handle->fd.get(), O_PATH);
         if (!inode) return Errno{s.note_fd_error(inode.error())};
-        entry = s.entry_from(std::move(*inode), *caller.map, unnamed);
+        if (owner_after) {
+            made = std::move(*inode);
+        } else {
+            entry = s.entry_from(std::move(*inode), *caller.map, unnamed);
+        }
+    }
+    if (owner_after) {
+        s.set_owner_after_create(caller, dev, dir->get(), made.get());
+        entry = s.entry_from(std::move(made), *caller.map, unnamed);
     }
     if (!entry) return Errno{entry.error()};
     auto node = s.node(entry->ino);

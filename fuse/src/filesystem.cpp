@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fcntl.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,7 +39,8 @@ Filesystem::State::State(const std::string& source, FsOptions options_in, idmap:
       maps(maps_in),
       opener(std::make_unique<FileOpener>()),
       nodes(open_root(source, mount_fds)),
-      fds(options.fd_cache_size) {}
+      fds(options.fd_cache_size),
+      storage(nodes.find(FUSE_ROOT_ID)->pinned_fd(), !options.read_only) {}
 
 Result<std::shared_ptr<Node>> Filesystem::State::node(fuse_ino_t id) const {
     auto found = nodes.find(id);
@@ -85,6 +87,8 @@ Result<fuse_entry_param> Filesystem::State::entry_from(sys::UniqueFd inode_fd,
     const bool by_handle = !keep_fd && !handle->empty() &&
                            mount_fds.learn(handle->mount_id, inode_fd.get(), st->st_mode);
     const NodeKey key{st->st_dev, st->st_ino};
+    // A filesystem below SOURCE met for the first time (a submount) is probed once.
+    if (key.dev != storage.root().found.dev) storage.learn(key.dev, inode_fd.get());
     std::shared_ptr<Node> node;
     if (by_handle) {
         node = nodes.acquire(key, st->st_mode, std::move(*handle), sys::UniqueFd{});
@@ -163,8 +167,8 @@ Result<fuse_entry_param> Filesystem::State::make_as_caller(
     const std::function<int(int, const char*)>& make) {
     auto target = prepare_new_name(caller, op, parent, name);
     if (!target) return Errno{target.error()};
-    CredsGuard guard(creds(caller));
-    if (guard.error() != 0) return Errno{guard.error()};
+    std::optional<CredsGuard> guard(std::in_place, creds(caller));
+    if (guard->error() != 0) return Errno{guard->error()};
     std::optional<UmaskGuard> umask;
     if (with_umask) {
         umask.emplace(caller.umask);
@@ -172,7 +176,16 @@ Result<fuse_entry_param> Filesystem::State::make_as_caller(
     }
     const int dir_fd = target->dir.get();
     if (int e = make(dir_fd, target->name.c_str())) return Errno{e};
-    return entry_for(dir_fd, target->name, *caller.map);
+    const dev_t dev = target->dir.node->key().dev;
+    if (!storage.find(dev).adaptation.owner_after_create) {
+        return entry_for(dir_fd, target->name, *caller.map);
+    }
+    auto child = sys::open_path_at(dir_fd, target->name.c_str());
+    if (!child) return Errno{note_fd_error(child.error())};
+    umask.reset();
+    guard.reset();  // the owner is set as the daemon (the fd needs no permission on a path)
+    set_owner_after_create(caller, dev, dir_fd, child->get());
+    return entry_from(std::move(*child), *caller.map);
 }
 
 int Filesystem::State::remove_as_caller(const Caller& caller, fuse_ino_t parent,
@@ -221,6 +234,28 @@ Filesystem::Filesystem(const std::string& source, FsOptions options, idmap::MapH
 }
 
 Filesystem::~Filesystem() = default;
+
+std::vector<StorageInfo> Filesystem::storage_info() const {
+    std::vector<StorageInfo> out;
+    for (const storage::Entry& entry : state_->storage.entries()) {
+        StorageInfo& info = out.emplace_back();
+        info.dev =
+            std::to_string(major(entry.found.dev)) + ":" + std::to_string(minor(entry.found.dev));
+        info.fstype = entry.found.fstype.empty() ? "?" : entry.found.fstype;
+        info.found = storage::describe_found(entry.found);
+        info.does = storage::describe_adaptation(entry.adaptation, entry.found);
+        info.acls = entry.adaptation.acls;
+        info.owner_after_create = entry.adaptation.owner_after_create;
+        info.passthrough = entry.adaptation.passthrough;
+    }
+    return out;
+}
+
+bool Filesystem::passthrough_allowed(dev_t dev) noexcept {
+    if (state_->storage.find(dev).adaptation.passthrough) return true;
+    state_->stats.adapted(Adapted::passthrough_declined);
+    return false;
+}
 
 const FsOptions& Filesystem::options() const noexcept {
     return state_->options;

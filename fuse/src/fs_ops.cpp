@@ -15,8 +15,14 @@ void Filesystem::init(fuse_conn_info& conn) {
     auto offer = [&conn](unsigned capability) {
         if (conn.capable & capability) conn.want |= capability;
     };
-    // The kernel enforces ACLs (translated on the way out) and with them default_permissions.
-    offer(FUSE_CAP_POSIX_ACL);
+    // The kernel enforces ACLs (translated on the way out) and with them default_permissions,
+    // where the storage has them: on storage without, it would ask for them in every permission
+    // check and fail it on the storage's EOPNOTSUPP. It then checks modes only.
+    if (s.storage.root().adaptation.acls) {
+        offer(FUSE_CAP_POSIX_ACL);
+    } else {
+        conn.want &= ~FUSE_CAP_POSIX_ACL;  // whatever libfuse's defaults had put there
+    }
     // With POSIX ACLs the kernel leaves the umask to the filesystem, and DONT_MASK makes sure it
     // never applies it itself: the backing filesystem applies the caller's umask where no
     // default ACL says otherwise (see UmaskGuard).
@@ -37,6 +43,7 @@ void Filesystem::init(fuse_conn_info& conn) {
     // Without export support the kernel never looks up "." or "..", which the core refuses.
     conn.want &= ~FUSE_CAP_EXPORT_SUPPORT;
     conn.max_write = s.options.max_write;
+    state_->acls_negotiated.store((conn.want & FUSE_CAP_POSIX_ACL) != 0, std::memory_order_relaxed);
     spdlog::debug("fuse: protocol {}.{}, capable {:#x}, want {:#x}, max_write {}", conn.proto_major,
                   conn.proto_minor, conn.capable, conn.want, conn.max_write);
 }

@@ -17,6 +17,7 @@
 #include "node_table.hpp"
 #include "rate_limit.hpp"
 #include "refusal_log.hpp"
+#include "storage/storage_table.hpp"
 
 namespace idshift::fusell {
 
@@ -95,6 +96,13 @@ struct Filesystem::State {
     // Logs how many refusal lines the rate limit held back, once their window is over.
     void flush_refusal_log() noexcept;
 
+    // storage/owner_after_create.cpp: on storage that ignores the creator's fsuid/fsgid, gives the
+    // new inode behind the O_PATH fd `inode_fd`, made in the directory `dir_fd` on storage `dev`,
+    // the owner the caller's create would have given it natively. Runs as the daemon, after the
+    // create itself was allowed for the caller; a refused chown keeps the file, counted and
+    // logged once per errno.
+    void set_owner_after_create(const Caller& caller, dev_t dev, int dir_fd, int inode_fd) noexcept;
+
     // Logs (at most once a minute) that the process ran out of fds, and passes `error` through.
     int note_fd_error(int error) noexcept;
 
@@ -110,6 +118,12 @@ struct Filesystem::State {
     RateLimiter fd_exhaustion_log{std::chrono::minutes(1)};
     Stats stats;
     RefusalLog refusal_log;
+    // Every storage below SOURCE: probed fully when the filesystem is made (as the daemon, before
+    // any request), and by what can be read for each new st_dev an entry meets.
+    storage::StorageTable storage;
+    // FUSE_POSIX_ACL negotiated: the kernel then asks ACL names in its permission checks.
+    std::atomic<bool> acls_negotiated{false};
+    std::array<std::atomic<bool>, 134> owner_refusal_logged{};  // by errno, one line each
 };
 
 // Reads `size` bytes at most into this thread's read buffer (see file_ops.cpp).

@@ -3,18 +3,17 @@
 #include <sys/stat.h>
 
 namespace idshift::fusell {
-namespace {
 
 // The fd to register as the node's backing file, or -1 for an open that must stay on the daemon's
-// path: anything but a regular file (the kernel refuses those anyway) and set-id files.
-int backing_candidate(const OpenedFile& file) noexcept {
+// path: anything but a regular file (the kernel refuses those anyway), set-id files, and files on
+// storage that judges the kernel's re-open of the backing file itself (see storage/).
+int PassthroughOpener::backing_candidate(const OpenedFile& file) noexcept {
     struct stat st {};
     if (::fstat(file.fd, &st) != 0) return -1;
     if (!S_ISREG(st.st_mode) || (st.st_mode & (S_ISUID | S_ISGID)) != 0) return -1;
+    if (!fs_.passthrough_allowed(st.st_dev)) return -1;
     return file.fd;
 }
-
-}  // namespace
 
 int PassthroughOpener::reply_open(fuse_req_t req, const OpenedFile& file,
                                   fuse_file_info& fi) noexcept {

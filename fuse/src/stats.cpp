@@ -80,6 +80,10 @@ void Stats::unmapped(idmap::Kind kind, Direction direction, std::uint32_t id) no
     unmapped_[unmapped_index(kind, direction)].record(id);
 }
 
+void Stats::adapted(Adapted what) noexcept {
+    adapted_[static_cast<std::size_t>(what)].fetch_add(1, kRelaxed);
+}
+
 StatsSnapshot Stats::snapshot() const {
     StatsSnapshot out;
     out.ops.reserve(kOpCount);
@@ -104,6 +108,8 @@ StatsSnapshot Stats::snapshot() const {
             out.unmapped.push_back({kind, direction, table.ids(), table.other()});
         }
     }
+    for (std::size_t i = 0; i < kAdaptedCount; ++i)
+        out.adapted[i] = adapted_[i].load(kRelaxed);
     return out;
 }
 

@@ -14,6 +14,10 @@ const char* kind_name(idmap::Kind kind) noexcept {
     return kind == idmap::Kind::uid ? "uid" : "gid";
 }
 
+const char* yes_no(bool value) noexcept {
+    return value ? "yes" : "no";
+}
+
 const char* direction_name(Direction direction) noexcept {
     return direction == Direction::read ? "read" : "write";
 }
@@ -104,6 +108,23 @@ std::string render_prometheus(const StatsSnapshot& snapshot, const StatsInfo& in
                            kind, direction, table.other);
         }
     }
+    header(out, "idshift_storage_info", "gauge",
+           "Each storage below SOURCE: what idshift does there (probed at mount and at each new "
+           "filesystem met).");
+    for (const StorageInfo& storage : info.storage) {
+        fmt::format_to(std::back_inserter(out),
+                       "idshift_storage_info{{dev=\"{}\",fstype=\"{}\",acls=\"{}\","
+                       "owner_after_create=\"{}\",passthrough=\"{}\"}} 1\n",
+                       storage.dev, storage.fstype, yes_no(storage.acls),
+                       yes_no(storage.owner_after_create), yes_no(storage.passthrough));
+    }
+    header(out, "idshift_storage_adaptations_total", "counter",
+           "What idshift did where a storage lacks something.");
+    for (std::size_t i = 0; i < kAdaptedCount; ++i) {
+        fmt::format_to(std::back_inserter(out),
+                       "idshift_storage_adaptations_total{{what=\"{}\"}} {}\n", kAdaptedNames[i],
+                       snapshot.adapted[i]);
+    }
     return out;
 }
 
@@ -153,6 +174,18 @@ std::string render_table(const StatsSnapshot& snapshot, const StatsInfo& info) {
         }
     }
     if (!any_unmapped) out += "(none)\n";
+
+    out += "\nstorage\n";
+    for (const StorageInfo& storage : info.storage) {
+        fmt::format_to(std::back_inserter(out), "{} ({}): found {}; idshift: {}\n", storage.dev,
+                       storage.fstype, storage.found, storage.does);
+    }
+    out += "adaptations:";
+    for (std::size_t i = 0; i < kAdaptedCount; ++i) {
+        fmt::format_to(std::back_inserter(out), "{} {} {}", i == 0 ? "" : ",", kAdaptedNames[i],
+                       snapshot.adapted[i]);
+    }
+    out += '\n';
     return out;
 }
 

@@ -84,6 +84,13 @@ Result<XattrReply> Filesystem::getxattr(const Caller& caller, fuse_ino_t ino, st
                                 [&](const char* path, char* buf, std::size_t room) {
                                     return ::getxattr(path, attr_name.c_str(), buf, room);
                                 });
+    // A storage without ACLs below a mount that negotiated them (a submount): the kernel asks
+    // for ACLs in its permission checks and accepts only ENODATA as "none" (see storage/).
+    if (!value && value.error() == EOPNOTSUPP && idmap::is_acl_xattr(name) &&
+        state_->acls_negotiated.load(std::memory_order_relaxed)) {
+        state_->stats.adapted(Adapted::acl_answered_enodata);
+        return Errno{ENODATA};
+    }
     // With a size of 0 only the length was asked for: translation never changes it.
     if (!value || size == 0) return value;
     if (int e = translate_to_mount(name, value->data, *caller.map)) {

@@ -6,6 +6,8 @@
 
 E2E_SSH_USER=remote
 E2E_SSH_UID=4321
+# Who sshfs logs in as: the plain user above, or root (set E2E_SSH_LOGIN=root before starting).
+E2E_SSH_LOGIN=${E2E_SSH_LOGIN:-$E2E_SSH_USER}
 
 # e2e_start_sshd DIR EXPORT: starts sshd with its files in DIR, the login user's home at EXPORT.
 # Sets E2E_SSH_PORT.
@@ -51,11 +53,11 @@ ListenAddress 127.0.0.1
 Port $E2E_SSH_PORT
 HostKey $dir/host_key
 AuthorizedKeysFile $dir/authorized_keys
-AllowUsers $E2E_SSH_USER
+AllowUsers $E2E_SSH_LOGIN
 PubkeyAuthentication yes
 PasswordAuthentication no
 KbdInteractiveAuthentication no
-PermitRootLogin no
+PermitRootLogin $([[ $E2E_SSH_LOGIN == root ]] && echo prohibit-password || echo no)
 UsePAM no
 StrictModes no
 PidFile none
@@ -73,6 +75,6 @@ e2e_sshfs_mount() {
     mkdir -p "$mnt"
     sshfs -o "allow_other,BatchMode=yes,IdentityFile=$dir/client_key,Port=$E2E_SSH_PORT" \
         -o "UserKnownHostsFile=$dir/known_hosts,StrictHostKeyChecking=yes" \
-        "$E2E_SSH_USER@127.0.0.1:$remote_path" "$mnt"
+        "$E2E_SSH_LOGIN@127.0.0.1:$remote_path" "$mnt"
     e2e_defer fusermount3 -u "$mnt"
 }

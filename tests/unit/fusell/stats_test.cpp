@@ -129,13 +129,25 @@ StatsSnapshot small_snapshot() {
         {Kind::gid, Direction::read, {}, 0},
         {Kind::gid, Direction::write, {}, 0},
     };
+    snapshot.adapted[static_cast<std::size_t>(Adapted::passthrough_declined)] = 9;
     return snapshot;
+}
+
+StatsInfo small_info() {
+    StorageInfo gluster;
+    gluster.dev = "0:52";
+    gluster.fstype = "fuse.glusterfs";
+    gluster.found = "ACLs no";
+    gluster.does = "served through the daemon";
+    gluster.acls = false;
+    gluster.passthrough = false;
+    return {"1.2.3", "off", {gluster}};
 }
 
 }  // namespace
 
 TEST_CASE("the Prometheus rendering is the text exposition format, exactly") {
-    const std::string text = render_prometheus(small_snapshot(), {"1.2.3", "off"});
+    const std::string text = render_prometheus(small_snapshot(), small_info());
     std::string buckets;
     const char* bounds[] = {
         "1.024e-06",      "2.048e-06",    "4.096e-06",     "8.192e-06",     "1.6384e-05",
@@ -176,12 +188,24 @@ TEST_CASE("the Prometheus rendering is the text exposition format, exactly") {
               "idshift_unmapped_total{kind=\"uid\",direction=\"read\",id=\"5000\"} 4\n"
               "idshift_unmapped_total{kind=\"uid\",direction=\"write\",id=\"6000\"} 2\n"
               "idshift_unmapped_total{kind=\"uid\",direction=\"write\",id=\"6001\"} 1\n"
-              "idshift_unmapped_total{kind=\"uid\",direction=\"write\",id=\"other\"} 7\n");
+              "idshift_unmapped_total{kind=\"uid\",direction=\"write\",id=\"other\"} 7\n"
+              "# HELP idshift_storage_info Each storage below SOURCE: what idshift does there "
+              "(probed at mount and at each new filesystem met).\n"
+              "# TYPE idshift_storage_info gauge\n"
+              "idshift_storage_info{dev=\"0:52\",fstype=\"fuse.glusterfs\",acls=\"no\","
+              "owner_after_create=\"no\",passthrough=\"no\"} 1\n"
+              "# HELP idshift_storage_adaptations_total What idshift did where a storage lacks "
+              "something.\n"
+              "# TYPE idshift_storage_adaptations_total counter\n"
+              "idshift_storage_adaptations_total{what=\"owner-set-after-create\"} 0\n"
+              "idshift_storage_adaptations_total{what=\"owner-refused\"} 0\n"
+              "idshift_storage_adaptations_total{what=\"passthrough-declined\"} 9\n"
+              "idshift_storage_adaptations_total{what=\"acl-answered-enodata\"} 0\n");
 }
 
 TEST_CASE("the table lists the operations asked for, their errors and percentiles") {
     // lookup's p50: rank 1.5 of 2 in bucket 0 → 768 ns; p90 and p99: in (2048, 4096] ns.
-    CHECK(render_table(small_snapshot(), {"1.2.3", "off"}) ==
+    CHECK(render_table(small_snapshot(), small_info()) ==
           "idshift 1.2.3, passthrough off\n"
           "\n"
           "operation          requests   errors        p50        p90        p99\n"
@@ -194,7 +218,12 @@ TEST_CASE("the table lists the operations asked for, their errors and percentile
           "uid   read            5000          4\n"
           "uid   write           6000          2\n"
           "uid   write           6001          1\n"
-          "uid   write          other          7\n");
+          "uid   write          other          7\n"
+          "\n"
+          "storage\n"
+          "0:52 (fuse.glusterfs): found ACLs no; idshift: served through the daemon\n"
+          "adaptations: owner-set-after-create 0, owner-refused 0, passthrough-declined 9, "
+          "acl-answered-enodata 0\n");
 }
 
 TEST_CASE("durations and errno values read as people write them") {

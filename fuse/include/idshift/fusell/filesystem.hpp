@@ -75,6 +75,10 @@ class Filesystem {
     std::vector<fuse_ino_t> known_nodes() const;
     // Number of nodes the kernel holds references to, the root included.
     std::size_t node_count() const;
+    // Every storage met below SOURCE, the root's first: what was found and what idshift does.
+    std::vector<StorageInfo> storage_info() const;
+    // Whether an open of a file on storage `dev` may use FUSE passthrough; a decline is counted.
+    bool passthrough_allowed(dev_t dev) noexcept;
     // Requests, errors, latencies and unmapped ids so far (see stats.hpp).
     Stats& stats() noexcept;
     // Logs how many lines about refused operations the rate limit held back, once their second

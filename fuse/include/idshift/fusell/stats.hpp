@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -154,9 +155,32 @@ struct UnmappedSnapshot {
     std::uint64_t other = 0;   // hits of ids that found the table full
 };
 
+// What idshift did where a storage lacks something (storage/storage_traits.hpp).
+enum class Adapted : std::uint8_t {
+    owner_set_after_create,  // the storage ignored the creator's ids; the daemon chowned
+    owner_refused,           // ... and that chown was refused: the file kept the storage's owner
+    passthrough_declined,    // an open served through the daemon, as its storage judges opens
+    acl_answered_enodata,    // an ACL name on storage without ACLs, answered as "no ACL"
+};
+inline constexpr std::array<const char*, 4> kAdaptedNames = {
+    "owner-set-after-create", "owner-refused", "passthrough-declined", "acl-answered-enodata"};
+inline constexpr std::size_t kAdaptedCount = kAdaptedNames.size();
+
 struct StatsSnapshot {
-    std::vector<OpSnapshot> ops;             // every operation, in Op order
-    std::vector<UnmappedSnapshot> unmapped;  // uid read, uid write, gid read, gid write
+    std::vector<OpSnapshot> ops;                         // every operation, in Op order
+    std::vector<UnmappedSnapshot> unmapped;              // uid read, uid write, gid read, gid write
+    std::array<std::uint64_t, kAdaptedCount> adapted{};  // in Adapted order
+};
+
+// One storage below the mount, as its startup line gave it.
+struct StorageInfo {
+    std::string dev;     // "0:52"
+    std::string fstype;  // "fuse.glusterfs"
+    std::string found;   // what the probe found
+    std::string does;    // what idshift does about it
+    bool acls = true;
+    bool owner_after_create = false;
+    bool passthrough = true;
 };
 
 // Up to kSlots distinct ids with a count each, plus one counter for every other id. Lock-free:
@@ -181,6 +205,7 @@ class Stats {
     // One answered request: `error` is the errno it was answered with (0: success).
     void record(Op op, int error, std::chrono::nanoseconds latency) noexcept;
     void unmapped(idmap::Kind kind, Direction direction, std::uint32_t id) noexcept;
+    void adapted(Adapted what) noexcept;
 
     StatsSnapshot snapshot() const;
 
@@ -196,6 +221,7 @@ class Stats {
 
     std::array<OpCounters, kOpCount> ops_{};
     std::array<IdCounterTable, 4> unmapped_{};  // index: kind * 2 + direction
+    std::array<std::atomic<std::uint64_t>, kAdaptedCount> adapted_{};
 };
 
 }  // namespace idshift::fusell

@@ -3,6 +3,7 @@
 // a table for people.
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "idshift/fusell/stats.hpp"
 
@@ -11,7 +12,8 @@ namespace idshift::fusell {
 // What the snapshot does not carry: the build, and what the kernel protocol extras came to.
 struct StatsInfo {
     std::string version;
-    std::string passthrough;  // "on" or "off"
+    std::string passthrough;           // "on" or "off"
+    std::vector<StorageInfo> storage;  // every storage met below SOURCE, the root's first
 };
 
 // "ENOENT" for ENOENT; the number for a value without a name; "other" for 0 (the shared count of
