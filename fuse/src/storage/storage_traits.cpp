@@ -37,18 +37,11 @@ Adaptation adapt(const Traits& found, bool mount_negotiates_acls) noexcept {
     a.owner_after_create = found.owner_from_creds == Answer::no;
     a.chown_after_create = a.owner_after_create && found.chown != Answer::no;
     // Passthrough only where the probe showed that an ordinary caller's open of the backing file
-    // is not judged again; where the probe could not run, by the kind of storage.
-    switch (found.open_judged_by_storage) {
-        case Answer::yes:
-            a.passthrough = false;
-            break;
-        case Answer::no:
-            a.passthrough = true;
-            break;
-        case Answer::unknown:
-            a.passthrough = !found.remote_kind;
-            break;
-    }
+    // is not judged again, and never on network or FUSE storage: there a file's writes reach the
+    // server when the backing file is closed (close-to-open), and with passthrough the kernel
+    // holds the backing file until the asynchronous RELEASE, so another client (or another
+    // container's mount) would read stale bytes after the writer's close.
+    a.passthrough = found.open_judged_by_storage != Answer::yes && !found.remote_kind;
     return a;
 }
 
@@ -88,7 +81,7 @@ std::string describe_adaptation(const Adaptation& a, const Traits& f) {
     } else if (f.open_judged_by_storage == Answer::yes) {
         out += ", files served through the daemon (the storage judges passthrough opens itself)";
     } else {
-        out += ", files served through the daemon (remote storage not probed)";
+        out += ", files served through the daemon (network storage: writes reach it on close)";
     }
     return out;
 }

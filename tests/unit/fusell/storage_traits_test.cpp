@@ -63,17 +63,27 @@ TEST_CASE("storage: a submount without ACLs below a root with them answers ENODA
     CHECK(describe_adaptation(a, t) == "ACL names answered with ENODATA, passthrough allowed");
 }
 
+TEST_CASE("storage: network and FUSE storage never get passthrough, even where opens pass") {
+    Traits t = local();
+    t.fstype = "fuse.sshfs";
+    t.remote_kind = true;
+    t.open_judged_by_storage = Answer::no;
+    CHECK_FALSE(adapt(t, true).passthrough);
+}
+
 TEST_CASE("storage: an owner the storage ignores is set after create, or kept where refused") {
     Traits root_login = local();
     root_login.fstype = "fuse.sshfs";
     root_login.owner_from_creds = Answer::no;
     root_login.handles = Answer::no;
     root_login.user_xattrs = Answer::no;
+    root_login.remote_kind = true;
     const Adaptation a = adapt(root_login, true);
     CHECK(a.owner_after_create);
     CHECK(a.chown_after_create);
     CHECK(describe_adaptation(a, root_login) ==
-          "ACLs remapped and enforced by the kernel, owner set after create, passthrough allowed");
+          "ACLs remapped and enforced by the kernel, owner set after create, files served through "
+          "the daemon (network storage: writes reach it on close)");
 
     Traits plain_login = root_login;
     plain_login.chown = Answer::no;
@@ -87,7 +97,7 @@ TEST_CASE("storage: an owner the storage ignores is set after create, or kept wh
           "yes");
     CHECK(describe_adaptation(b, plain_login) ==
           "ACLs remapped and enforced by the kernel, new files keep the storage's owner (chown "
-          "refused), passthrough allowed");
+          "refused), files served through the daemon (network storage: writes reach it on close)");
 }
 
 TEST_CASE("storage: what could not be probed is judged by the kind of storage") {
@@ -112,6 +122,6 @@ TEST_CASE("storage: what could not be probed is judged by the kind of storage") 
     CHECK(r.acls);
     CHECK_FALSE(r.passthrough);
     CHECK(describe_adaptation(r, remote) ==
-          "ACLs remapped and enforced by the kernel, files served through the daemon (remote "
-          "storage not probed)");
+          "ACLs remapped and enforced by the kernel, files served through the daemon (network "
+          "storage: writes reach it on close)");
 }
