@@ -26,8 +26,6 @@ e2e_podman_setup() {
     E2E_PODMAN=$E2E_TMP/podman
     mkdir -p "$E2E_PODMAN"/{root,run,tmp,hooks.d}
     cat >"$E2E_PODMAN/containers.conf" <<CONF
-[containers]
-hooks_dir = ["$E2E_PODMAN/hooks.d"]
 [engine]
 cgroup_manager = "cgroupfs"
 events_logger = "none"
@@ -40,6 +38,7 @@ CONF
 e2e_podman() {
     CONTAINERS_CONF=$E2E_PODMAN/containers.conf podman --root "$E2E_PODMAN/root" \
         --runroot "$E2E_PODMAN/run" --tmpdir "$E2E_PODMAN/tmp" --storage-driver vfs \
+        --hooks-dir "$E2E_PODMAN/hooks.d" \
         --cgroup-manager cgroupfs --events-backend none "$@"
 }
 
