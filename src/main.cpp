@@ -1,4 +1,4 @@
-// idshift entry point: subcommands first (check, map, stats), everything else is a mount.
+// idshift entry point: subcommands first (check, map, oci-hook, stats), everything else is a mount.
 #include <cstring>
 #include <span>
 #include <string_view>

@@ -112,7 +112,8 @@ TEST_CASE_METHOD(Fixture, "image map: a bad policy is refused, and cannot smuggl
     request.unmapped_read = "lots";
     map = build_image_map(request, FakeResolver{});
     CHECK_FALSE(map.text);
-    CHECK(map.errors == std::vector<std::string>{"unmapped-read uid 'lots' is not a decimal number"});
+    CHECK(map.errors ==
+          std::vector<std::string>{"unmapped-read uid 'lots' is not a decimal number"});
 }
 
 TEST_CASE_METHOD(Fixture, "image map: storage names through the resolver without files",
