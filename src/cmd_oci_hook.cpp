@@ -244,6 +244,8 @@ int run_oci_hook(std::span<char* const> args) {
         return 2;
     }
     try {
+        const std::string input(std::istreambuf_iterator<char>(std::cin), {});
+        const oci::ContainerState state = oci::parse_state(input);
         std::vector<std::string> errors;
         oci::HookSettings defaults;
         if (const auto text = read_file(config_file)) {
@@ -251,8 +253,6 @@ int run_oci_hook(std::span<char* const> args) {
         } else if (explicit_config || errno != ENOENT) {
             errors.push_back(config_file + ": cannot read: " + errno_text(errno));
         }
-        const std::string input(std::istreambuf_iterator<char>(std::cin), {});
-        const oci::ContainerState state = oci::parse_state(input);
         oci::HookSettings settings = oci::apply_annotations(defaults, state.annotations, errors);
         for (const std::string& error : errors)
             report("container " + state.id + ": " + error);

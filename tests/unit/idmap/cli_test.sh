@@ -115,6 +115,36 @@ run "map --from-image without a value" 2 "$idshift" map --from-image "$scratch/i
 expect_eq "$(head -n 1 <<<"$err")" "idshift map: --storage-group needs a value" \
     "map --from-image without a value"
 
+# oci-hook without a container engine: a state on stdin and a bundle in the scratch directory.
+run "oci-hook with an unknown argument" 2 "$idshift" oci-hook --frobnicate
+expect_eq "$err" "idshift oci-hook: unknown argument '--frobnicate'" "oci-hook unknown argument"
+mkdir -p "$scratch/bundle/rootfs/etc" "$scratch/src"
+cp "$src/tests/e2e/data/image-a/group" "$scratch/bundle/rootfs/etc/"
+printf '{"root": {"path": "rootfs"}, "mounts": [{"destination": "/vol", "type": "bind", "source": "%s"}]}\n' \
+    "$scratch/src" >"$scratch/bundle/config.json"
+state() { printf '{"id": "c1", "pid": %s, "bundle": "%s", "annotations": {%s}}' $$ "$scratch/bundle" "$1"; }
+: >"$scratch/hook.conf"
+run "oci-hook: no annotation, nothing to do" 0 "$idshift" oci-hook --config "$scratch/hook.conf" \
+    < <(state '"other": "x"')
+expect_eq "$out$err" "" "oci-hook nothing to do: output"
+run "oci-hook: a missing configuration file" 1 "$idshift" oci-hook --config "$scratch/missing.conf" \
+    < <(state '"io.idshift.volumes": "/vol"')
+expect_eq "$err" "idshift oci-hook: container c1: $scratch/missing.conf: cannot read: No such file or directory" \
+    "oci-hook missing configuration"
+run "oci-hook: an image without /etc/passwd" 1 "$idshift" oci-hook --config "$scratch/hook.conf" \
+    < <(state '"io.idshift.volumes": "/vol"')
+expect_eq "$err" "idshift oci-hook: container c1: volume /vol: image has no /etc/passwd ($scratch/bundle/rootfs/etc/passwd: No such file or directory)" \
+    "oci-hook image without /etc/passwd"
+cp "$src/tests/e2e/data/image-a/passwd" "$scratch/bundle/rootfs/etc/"
+run "oci-hook: a volume that is not a bind mount" 1 "$idshift" oci-hook --config "$scratch/hook.conf" \
+    < <(state '"io.idshift.volumes": "/data"')
+expect_eq "$err" "idshift oci-hook: container c1: volume /data: the container has no bind mount there (give it one with -v SOURCE:/data)" \
+    "oci-hook volume without a bind mount"
+run "oci-hook: a state without a pid" 1 "$idshift" oci-hook --config "$scratch/hook.conf" \
+    <<<'{"id": "c1", "bundle": "/nonexistent"}'
+expect_eq "$err" "idshift oci-hook: container c1: the state has no process id (is the hook registered for the createRuntime stage?)" \
+    "oci-hook state without a pid"
+
 if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed" >&2
     exit 1
