@@ -51,3 +51,7 @@ install(DIRECTORY "${_idshift_pkg_src}/examples/" DESTINATION "${CMAKE_INSTALL_D
 install(FILES "${_idshift_pkg_src}/systemd/examples/srv-volumes-web.mount"
               "${_idshift_pkg_src}/systemd/examples/web.conf"
         DESTINATION "${CMAKE_INSTALL_DOCDIR}/examples/systemd")
+# The OCI hook: podman and CRI-O read hooks.d files from here; a sample host configuration.
+install(FILES "${_idshift_pkg_src}/oci/idshift-oci-hook.json"
+        DESTINATION "${CMAKE_INSTALL_DATADIR}/containers/oci/hooks.d")
+install(FILES "${_idshift_pkg_src}/oci/oci-hook.conf" DESTINATION "${CMAKE_INSTALL_DOCDIR}/examples/oci")

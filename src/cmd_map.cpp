@@ -20,6 +20,7 @@ namespace {
 
 constexpr std::string_view kUsage =
     "usage: idshift map --from-userns PID\n"
+    "       idshift map --from-image ROOTFS ...   (see idshift map --from-image x --help)\n"
     "\n"
     "Prints an id map for a container running in a user namespace: the host ids its processes\n"
     "have (as idshift sees them) become the mount side, and the ids inside the namespace the\n"
@@ -86,6 +87,9 @@ std::optional<std::vector<idmap::Extent>> id_map_of(int pid, std::string_view wh
 }  // namespace
 
 int run_map(std::span<char* const> args) {
+    for (const char* arg : args) {
+        if (std::string_view(arg) == "--from-image") return run_map_from_image(args);
+    }
     std::optional<int> pid;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view arg = args[i];

@@ -7,6 +7,8 @@ std::string help_text() {
     return R"(Usage: idshift [options] SOURCE MOUNTPOINT
        idshift check MAP...
        idshift map --from-userns PID
+       idshift map --from-image ROOTFS [--storage-passwd F] [--storage-group G]
+       idshift oci-hook [--config FILE]
        idshift stats [--prometheus] MOUNTPOINT | --socket PATH
 
 Mounts the directory SOURCE at MOUNTPOINT and remaps user and group ids on every operation:

@@ -1,4 +1,4 @@
-// idshift entry point: subcommands first (check, map, stats), everything else is a mount.
+// idshift entry point: subcommands first (check, map, oci-hook, stats), everything else is a mount.
 #include <cstring>
 #include <span>
 #include <string_view>
@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
         const std::span<char* const> rest(argv + 2, static_cast<std::size_t>(argc - 2));
         if (command == "check") return run_check(rest);
         if (command == "map") return run_map(rest);
+        if (command == "oci-hook") return run_oci_hook(rest);
         if (command == "stats") return run_stats(rest);
     }
     return run_mount(argc, argv);

@@ -9,6 +9,10 @@ namespace idshift::daemon {
 int run_check(std::span<char* const> args);
 // idshift map --from-userns PID: print a map shifting storage ids 0.. into PID's user namespace.
 int run_map(std::span<char* const> args);
+// idshift map --from-image ROOTFS ...: print the map built from an image's user database.
+int run_map_from_image(std::span<char* const> args);
+// idshift oci-hook [--config FILE]: the OCI runtime hook (container state on stdin).
+int run_oci_hook(std::span<char* const> args);
 // idshift stats [--prometheus] MNT | --socket PATH: print a running daemon's counters.
 int run_stats(std::span<char* const> args);
 // idshift [options] SRC MNT: mount.

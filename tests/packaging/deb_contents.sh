@@ -28,6 +28,8 @@ expected=$(
         echo "-rw-r--r-- root/root $doc/changelog.Debian.gz"
         echo "-rw-r--r-- root/root $doc/examples/systemd/srv-volumes-web.mount"
         echo "-rw-r--r-- root/root $doc/examples/systemd/web.conf"
+        echo "-rw-r--r-- root/root $doc/examples/oci/oci-hook.conf"
+        echo "-rw-r--r-- root/root ./usr/share/containers/oci/hooks.d/idshift-oci-hook.json"
         # The example maps (and whatever files they refer to) ship as they are in the source.
         (cd "$src/packaging/examples" &&
             find . -type f -printf "-rw-r--r-- root/root $doc/examples/%P\n")

@@ -83,6 +83,68 @@ run "map for a process that does not exist" 1 "$idshift" map --from-userns "$gon
 expect_eq "$err" "idshift map: cannot read /proc/$gone/uid_map: No such file or directory (no process $gone?)" \
     "map missing pid"
 
+# --from-image: an image tree with the e2e image A's user database, the e2e storage's files.
+mkdir -p "$scratch/image-a/etc"
+cp "$src/tests/e2e/data/image-a/passwd" "$src/tests/e2e/data/image-a/group" "$scratch/image-a/etc/"
+storage=$src/tests/e2e/data/storage
+run "map --from-image" 0 "$idshift" map --from-image "$scratch/image-a" \
+    --storage-passwd "$storage/passwd" --storage-group "$storage/group" \
+    --unmapped-read 65534:65533 --unmapped-write squash:65534
+expect_eq "$out" "# idshift map for the image at $scratch/image-a: its etc/passwd and etc/group joined by name
+# with the storage's users ($storage/passwd) and groups ($storage/group).
+uid 0 0  # user root
+uid 1000 10000  # user app
+uid 1500 11500  # user alice
+gid 0 0  # group root
+gid 1000 10000  # group app
+gid 1500 11500  # group alice
+gid 3000 20000  # group shared
+unmapped-read  65534 65533
+unmapped-write squash:65534:65534" "map --from-image: the map"
+expect_eq "$err" "" "map --from-image: stderr"
+printf '%s\n' "$out" >"$scratch/image-a.map"
+run "check the map from the image" 0 "$idshift" check "$scratch/image-a.map"
+expect_eq "$(head -n 1 <<<"$out")" "$scratch/image-a.map: valid, 3 uid rules, 4 gid rules" \
+    "check the map from the image"
+run "map --from-image without /etc/passwd" 1 "$idshift" map --from-image "$scratch/empty" \
+    --storage-passwd "$storage/passwd" --storage-group "$storage/group"
+expect_eq "$err" "idshift map: image has no /etc/passwd ($scratch/empty/etc/passwd: No such file or directory)
+idshift map: image has no /etc/group ($scratch/empty/etc/group: No such file or directory)" \
+    "map --from-image without /etc/passwd"
+run "map --from-image without a value" 2 "$idshift" map --from-image "$scratch/image-a" --storage-group
+expect_eq "$(head -n 1 <<<"$err")" "idshift map: --storage-group needs a value" \
+    "map --from-image without a value"
+
+# oci-hook without a container engine: a state on stdin and a bundle in the scratch directory.
+run "oci-hook with an unknown argument" 2 "$idshift" oci-hook --frobnicate
+expect_eq "$err" "idshift oci-hook: unknown argument '--frobnicate'" "oci-hook unknown argument"
+mkdir -p "$scratch/bundle/rootfs/etc" "$scratch/src"
+cp "$src/tests/e2e/data/image-a/group" "$scratch/bundle/rootfs/etc/"
+printf '{"root": {"path": "rootfs"}, "mounts": [{"destination": "/vol", "type": "bind", "source": "%s"}]}\n' \
+    "$scratch/src" >"$scratch/bundle/config.json"
+state() { printf '{"id": "c1", "pid": %s, "bundle": "%s", "annotations": {%s}}' $$ "$scratch/bundle" "$1"; }
+: >"$scratch/hook.conf"
+run "oci-hook: no annotation, nothing to do" 0 "$idshift" oci-hook --config "$scratch/hook.conf" \
+    < <(state '"other": "x"')
+expect_eq "$out$err" "" "oci-hook nothing to do: output"
+run "oci-hook: a missing configuration file" 1 "$idshift" oci-hook --config "$scratch/missing.conf" \
+    < <(state '"io.idshift.volumes": "/vol"')
+expect_eq "$err" "idshift oci-hook: container c1: $scratch/missing.conf: cannot read: No such file or directory" \
+    "oci-hook missing configuration"
+run "oci-hook: an image without /etc/passwd" 1 "$idshift" oci-hook --config "$scratch/hook.conf" \
+    < <(state '"io.idshift.volumes": "/vol"')
+expect_eq "$err" "idshift oci-hook: container c1: volume /vol: image has no /etc/passwd ($scratch/bundle/rootfs/etc/passwd: No such file or directory)" \
+    "oci-hook image without /etc/passwd"
+cp "$src/tests/e2e/data/image-a/passwd" "$scratch/bundle/rootfs/etc/"
+run "oci-hook: a volume that is not a bind mount" 1 "$idshift" oci-hook --config "$scratch/hook.conf" \
+    < <(state '"io.idshift.volumes": "/data"')
+expect_eq "$err" "idshift oci-hook: container c1: volume /data: the container has no bind mount there (give it one with -v SOURCE:/data)" \
+    "oci-hook volume without a bind mount"
+run "oci-hook: a state without a pid" 1 "$idshift" oci-hook --config "$scratch/hook.conf" \
+    <<<'{"id": "c1", "bundle": "/nonexistent"}'
+expect_eq "$err" "idshift oci-hook: container c1: the state has no process id (is the hook registered for the createRuntime stage?)" \
+    "oci-hook state without a pid"
+
 if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed" >&2
     exit 1
