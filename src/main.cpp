@@ -1,4 +1,4 @@
-// idshift entry point: subcommands first (check, map, stats), everything else is a mount.
+// idshift entry point: subcommands first (check, map, reload, stats), everything else is a mount.
 #include <cstring>
 #include <span>
 #include <string_view>
@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
         if (command == "check") return run_check(rest);
         if (command == "map") return run_map(rest);
         if (command == "stats") return run_stats(rest);
+        if (command == "reload") return run_reload(rest);
     }
     return run_mount(argc, argv);
 }
