@@ -74,7 +74,7 @@ std::string rule_count(const idmap::IdMap& map) {
 // Whether -o backend=auto can give this map the kernel backend (the storage has its own say at
 // mount time), and why not.
 std::string kernel_fit(const idmap::IdMap& map) {
-    const auto compiled = kernel::compile_maps(map, kernel::read_overflow_ids());
+    const auto compiled = kernel::compile_maps(map, kernel::read_kernel_limits());
     if (const auto* no = std::get_if<kernel::NotExpressible>(&compiled))
         return "kernel backend: no: " + no->reason + "\n";
     const auto& maps = std::get<kernel::UsernsMaps>(compiled);

@@ -30,7 +30,7 @@ kernel::MountFlags kernel_mount_flags(const Config& config) {
 
 KernelClone make_kernel_clone(const std::string& source, const idmap::IdMap& map,
                               const kernel::MountFlags& flags) {
-    auto compiled = kernel::compile_maps(map, kernel::read_overflow_ids());
+    auto compiled = kernel::compile_maps(map, kernel::read_kernel_limits());
     if (auto* no = std::get_if<kernel::NotExpressible>(&compiled))
         return {std::nullopt, "the map cannot be expressed by the kernel: " + no->reason, false};
     const auto& maps = std::get<kernel::UsernsMaps>(compiled);

@@ -1,5 +1,6 @@
 #include "idshift/kernel/map_compiler.hpp"
 
+#include <unistd.h>
 #include <algorithm>
 #include <charconv>
 #include <fstream>
@@ -53,8 +54,9 @@ std::string render(const std::vector<idmap::Extent>& extents) {
 }
 
 // One kind's map text, or why it cannot be one.
-std::variant<std::vector<idmap::Extent>, NotExpressible> compile_kind(
-    std::span<const idmap::Extent> extents, const char* kind) {
+std::variant<std::string, NotExpressible> compile_kind(std::span<const idmap::Extent> extents,
+                                                       const char* kind, std::size_t max_bytes,
+                                                       std::size_t& count) {
     if (extents.empty()) {
         return NotExpressible{std::string("the map has no ") + kind +
                               " rule, and a user namespace needs at least one " + kind +
@@ -66,39 +68,53 @@ std::variant<std::vector<idmap::Extent>, NotExpressible> compile_kind(
                               " extents after merging adjacent rules; the kernel takes at most " +
                               std::to_string(kMaxExtents)};
     }
-    return out;
+    std::string text = render(out);
+    if (text.size() > max_bytes) {
+        return NotExpressible{std::string("the ") + kind + "_map text of " +
+                              std::to_string(out.size()) + " extents is " +
+                              std::to_string(text.size()) + " bytes; the kernel takes at most " +
+                              std::to_string(max_bytes) + " in its one write"};
+    }
+    count = out.size();
+    return text;
 }
 
 }  // namespace
 
-OverflowIds read_overflow_ids() {
-    OverflowIds ids;
-    if (auto uid = read_id_file("/proc/sys/kernel/overflowuid")) ids.uid = *uid;
-    if (auto gid = read_id_file("/proc/sys/kernel/overflowgid")) ids.gid = *gid;
-    return ids;
+KernelLimits read_kernel_limits() {
+    KernelLimits limits;
+    if (auto uid = read_id_file("/proc/sys/kernel/overflowuid")) limits.overflow_uid = *uid;
+    if (auto gid = read_id_file("/proc/sys/kernel/overflowgid")) limits.overflow_gid = *gid;
+    // The kernel refuses a write of a whole page or more (count >= PAGE_SIZE).
+    if (const long page = ::sysconf(_SC_PAGESIZE); page > 0)
+        limits.max_map_bytes = static_cast<std::size_t>(page) - 1;
+    return limits;
 }
 
 std::variant<UsernsMaps, NotExpressible> compile_maps(const idmap::IdMap& map,
-                                                      const OverflowIds& overflow) {
+                                                      const KernelLimits& limits) {
     const idmap::Policy& policy = map.policy();
     if (policy.unmapped_write == idmap::UnmappedWrite::squash) {
         return NotExpressible{
             "unmapped-write is squash, and the kernel refuses a write of an unmapped id "
             "(EOVERFLOW) instead of storing a substitute"};
     }
-    if (policy.unmapped_read_uid != overflow.uid || policy.unmapped_read_gid != overflow.gid) {
+    if (policy.unmapped_read_uid != limits.overflow_uid ||
+        policy.unmapped_read_gid != limits.overflow_gid) {
         return NotExpressible{"unmapped-read is " + std::to_string(policy.unmapped_read_uid) + ":" +
                               std::to_string(policy.unmapped_read_gid) +
                               ", and the kernel shows unmapped ids as its overflow ids " +
-                              std::to_string(overflow.uid) + ":" + std::to_string(overflow.gid)};
+                              std::to_string(limits.overflow_uid) + ":" +
+                              std::to_string(limits.overflow_gid)};
     }
-    auto uids = compile_kind(map.uids().extents(), "uid");
+    UsernsMaps maps;
+    auto uids = compile_kind(map.uids().extents(), "uid", limits.max_map_bytes, maps.uid_extents);
     if (auto* no = std::get_if<NotExpressible>(&uids)) return *no;
-    auto gids = compile_kind(map.gids().extents(), "gid");
+    auto gids = compile_kind(map.gids().extents(), "gid", limits.max_map_bytes, maps.gid_extents);
     if (auto* no = std::get_if<NotExpressible>(&gids)) return *no;
-    const auto& u = std::get<std::vector<idmap::Extent>>(uids);
-    const auto& g = std::get<std::vector<idmap::Extent>>(gids);
-    return UsernsMaps{render(u), render(g), u.size(), g.size()};
+    maps.uid_map = std::move(std::get<std::string>(uids));
+    maps.gid_map = std::move(std::get<std::string>(gids));
+    return maps;
 }
 
 }  // namespace idshift::kernel

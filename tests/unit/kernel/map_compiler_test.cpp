@@ -14,20 +14,20 @@ using idmap::IdMap;
 using idmap::Policy;
 using idmap::RangeMap;
 
-constexpr OverflowIds kDefaultOverflow{65534, 65534};
+constexpr KernelLimits kDefaultLimits{65534, 65534, 4095};
 
 IdMap make_map(std::vector<Extent> uids, std::vector<Extent> gids, Policy policy = {}) {
     return IdMap(RangeMap(std::move(uids)), RangeMap(std::move(gids)), policy);
 }
 
-UsernsMaps compiled(const IdMap& map, OverflowIds overflow = kDefaultOverflow) {
-    auto result = compile_maps(map, overflow);
+UsernsMaps compiled(const IdMap& map, KernelLimits limits = kDefaultLimits) {
+    auto result = compile_maps(map, limits);
     REQUIRE(std::holds_alternative<UsernsMaps>(result));
     return std::get<UsernsMaps>(result);
 }
 
-std::string reason(const IdMap& map, OverflowIds overflow = kDefaultOverflow) {
-    auto result = compile_maps(map, overflow);
+std::string reason(const IdMap& map, KernelLimits limits = kDefaultLimits) {
+    auto result = compile_maps(map, limits);
     REQUIRE(std::holds_alternative<NotExpressible>(result));
     return std::get<NotExpressible>(result).reason;
 }
@@ -117,10 +117,10 @@ TEST_CASE("kernel map: unmapped-read must be the kernel's overflow ids") {
           "unmapped-read is 99:65534, and the kernel shows unmapped ids as its overflow ids "
           "65534:65534");
     // The same map is expressible on a kernel whose overflow uid is 99.
-    CHECK(compiled(make_map({{0, 0, 10}}, {{0, 0, 10}}, policy), {99, 65534}).uid_map ==
+    CHECK(compiled(make_map({{0, 0, 10}}, {{0, 0, 10}}, policy), {99, 65534, 4095}).uid_map ==
           "0 0 10\n");
     // And the default map is not, on that kernel.
-    CHECK(reason(make_map({{0, 0, 10}}, {{0, 0, 10}}), {99, 65534}) ==
+    CHECK(reason(make_map({{0, 0, 10}}, {{0, 0, 10}}), {99, 65534, 4095}) ==
           "unmapped-read is 65534:65534, and the kernel shows unmapped ids as its overflow ids "
           "99:65534");
 }
@@ -132,11 +132,24 @@ TEST_CASE("kernel map: a kind without rules is not expressible") {
           "the map has no uid rule, and a user namespace needs at least one uid_map line");
 }
 
-TEST_CASE("kernel map: the running kernel's overflow ids are read from /proc") {
-    const OverflowIds ids = read_overflow_ids();
-    // The values the kernel ships with and every test machine keeps.
-    CHECK(ids.uid == 65534);
-    CHECK(ids.gid == 65534);
+TEST_CASE("kernel map: the map text must fit in one write shorter than a page") {
+    // 340 lines of "20000 10000 1\n" are 4760 bytes: within the extent limit, past the page.
+    std::vector<Extent> wide;
+    for (std::uint32_t i = 0; i < 340; ++i)
+        wide.push_back({10000 + 2 * i, 20000 + 2 * i, 1});
+    CHECK(reason(make_map(wide, {{0, 0, 1}})) ==
+          "the uid_map text of 340 extents is 4760 bytes; the kernel takes at most 4095 in its "
+          "one write");
+    // On a kernel with 64 KiB pages the same map fits.
+    CHECK(compiled(make_map(wide, {{0, 0, 1}}), {65534, 65534, 65535}).uid_extents == 340);
+}
+
+TEST_CASE("kernel map: the running kernel's limits are read from /proc and the page size") {
+    const KernelLimits limits = read_kernel_limits();
+    // The values the kernel ships with and every test machine keeps (x86-64: 4 KiB pages).
+    CHECK(limits.overflow_uid == 65534);
+    CHECK(limits.overflow_gid == 65534);
+    CHECK(limits.max_map_bytes == 4095);
 }
 
 }  // namespace
