@@ -20,9 +20,11 @@ kernel::MountFlags kernel_mount_flags(const Config& config) {
         if (word == "nosuid") flags.nosuid = true;
         if (word == "exec") flags.noexec = false;
         if (word == "noexec") flags.noexec = true;
-        if (word == "noatime") flags.noatime = true, flags.strictatime = false;
-        if (word == "strictatime") flags.strictatime = true, flags.noatime = false;
-        if (word == "atime" || word == "relatime") flags.noatime = flags.strictatime = false;
+        if (word == "noatime" || word == "strictatime" || word == "atime" || word == "relatime") {
+            // One atime mode: the last word given (atime and relatime are the default).
+            flags.noatime = word == "noatime";
+            flags.strictatime = word == "strictatime";
+        }
         if (word == "nodiratime") flags.nodiratime = true;
     }
     return flags;

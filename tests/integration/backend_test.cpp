@@ -1,8 +1,10 @@
 // -o backend=auto|fuse|kernel: which backend serves a mount, for each reason, with its one log
 // line; `idshift stats` on a kernel-backend mount. The FUSE fallbacks are real FUSE mounts, the
 // kernel choices real idmapped mounts.
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <catch2/catch.hpp>
 #include <cerrno>
@@ -14,6 +16,7 @@
 #include "support/mount_fixture.hpp"
 #include "support/mountinfo.hpp"
 #include "support/temp_dir.hpp"
+#include "support/unique_fd.hpp"
 
 using namespace idshift::itest;
 
@@ -185,4 +188,33 @@ TEST_CASE("backend: stats on a kernel-backend mount says there are no counters")
     const ProgramRun after = run_idshift({"stats", work.at("mnt")});
     CHECK(after.exit_code == 1);
     CHECK_THAT(after.output, Catch::Contains("is " + work.at("mnt") + " an idshift mount"));
+}
+
+TEST_CASE("backend: the kernel backend keeps nosuid and nodev by default and honours ro") {
+    const TempDir source("idshift-src-");
+    make_file(source.at("f"), kAppStorage, 0644, "x");
+    const TempDir work("idshift-mnt-");
+    const IdmappedMountGuard guard(work.at("mnt"));
+    REQUIRE(run_mount(work, source.path(), std::string(kStandardMap), "kernel").exit_code == 0);
+    struct statvfs vfs {};
+    REQUIRE(::statvfs(work.at("mnt").c_str(), &vfs) == 0);
+    CHECK((vfs.f_flag & ST_NOSUID) != 0);
+    CHECK((vfs.f_flag & ST_NODEV) != 0);
+    CHECK((vfs.f_flag & ST_RDONLY) == 0);
+    REQUIRE(::umount2(work.at("mnt").c_str(), 0) == 0);
+
+    write_file(work.at("map"), kStandardMap);
+    const ProgramRun ro = run_idshift({source.path(), work.at("mnt"), "-o",
+                                       "map=" + work.at("map") + ",backend=kernel,ro,suid,dev"});
+    REQUIRE(ro.exit_code == 0);
+    REQUIRE(::statvfs(work.at("mnt").c_str(), &vfs) == 0);
+    CHECK((vfs.f_flag & ST_RDONLY) != 0);
+    CHECK((vfs.f_flag & ST_NOSUID) == 0);
+    CHECK((vfs.f_flag & ST_NODEV) == 0);
+    const UniqueFd created(
+        ::open(work.at("mnt/new").c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+    const int create_errno = errno;
+    CHECK_FALSE(created);
+    CHECK(create_errno == EROFS);
+    CHECK(read_file(work.at("mnt/f")) == "x");
 }
