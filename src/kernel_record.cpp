@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -53,6 +54,25 @@ std::string rest_of(std::istringstream& line) {
     return rest;
 }
 
+std::optional<KernelRecord> parse_file(const std::string& path);
+
+// Whether `record` still names the mount on its mountpoint.
+bool live(const KernelRecord& record) {
+    const std::optional<std::uint64_t> id = kernel::unique_mount_id(record.mountpoint);
+    return id && *id == record.mount_id;
+}
+
+// Removes every record in the directory whose mount is gone.
+void prune_stale_records() {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(kStatsSocketDir, ec)) {
+        if (entry.path().extension() != ".kernel") continue;
+        const std::optional<KernelRecord> record = parse_file(entry.path());
+        if (record && !record->mountpoint.empty() && !live(*record))
+            std::filesystem::remove(entry.path(), ec);
+    }
+}
+
 std::optional<KernelRecord> parse(std::istream& in) {
     KernelRecord record;
     bool have_id = false;
@@ -65,6 +85,8 @@ std::optional<KernelRecord> parse(std::istream& in) {
             const auto [end, ec] =
                 std::from_chars(value.data(), value.data() + value.size(), record.mount_id);
             have_id = ec == std::errc{} && end == value.data() + value.size();
+        } else if (key == "mountpoint") {
+            record.mountpoint = rest_of(line);
         } else if (key == "source") {
             record.source = rest_of(line);
         } else if (key == "map") {
@@ -79,6 +101,12 @@ std::optional<KernelRecord> parse(std::istream& in) {
     }
     if (!have_id || record.source.empty()) return std::nullopt;
     return record;
+}
+
+std::optional<KernelRecord> parse_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return std::nullopt;
+    return parse(in);
 }
 
 }  // namespace
@@ -96,7 +124,8 @@ void write_kernel_record(const std::string& mountpoint, const KernelRecord& reco
     const std::string next = path + ".next";
     {
         std::ofstream out(next, std::ios::trunc);
-        out << "mount-id " << record.mount_id << "\nsource " << record.source << "\n";
+        out << "mount-id " << record.mount_id << "\nmountpoint " << resolve_mountpoint(mountpoint)
+            << "\nsource " << record.source << "\n";
         if (!record.map_file.empty()) out << "map " << record.map_file << "\n";
         if (!record.uidmap.empty()) out << "uidmap " << record.uidmap << "\n";
         if (!record.gidmap.empty()) out << "gidmap " << record.gidmap << "\n";
@@ -106,15 +135,14 @@ void write_kernel_record(const std::string& mountpoint, const KernelRecord& reco
     }
     if (::rename(next.c_str(), path.c_str()) != 0)
         throw std::system_error(errno, std::generic_category(), "rename " + next);
+    prune_stale_records();
 }
 
 std::optional<KernelRecord> find_kernel_record(const std::string& mountpoint) {
-    std::ifstream in(kernel_record_path(mountpoint));
-    if (!in) return std::nullopt;
-    std::optional<KernelRecord> record = parse(in);
+    std::optional<KernelRecord> record = parse_file(kernel_record_path(mountpoint));
     if (!record) return std::nullopt;
-    const std::optional<std::uint64_t> id = kernel::unique_mount_id(mountpoint);
-    if (!id || *id != record->mount_id) return std::nullopt;
+    record->mountpoint = resolve_mountpoint(mountpoint);
+    if (!live(*record)) return std::nullopt;
     return record;
 }
 

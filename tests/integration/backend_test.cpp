@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <filesystem>
 #include <string>
 #include <system_error>
 
@@ -58,6 +59,17 @@ ProgramRun run_mount(const TempDir& work, const std::string& source, const std::
     ::mkdir(work.at("mnt").c_str(), 0755);
     return run_idshift(
         {source, work.at("mnt"), "-f", "-o", "map=" + map_path + ",backend=" + backend});
+}
+
+// Whether a kernel-backend record under /run/idshift names `mount_point` (whatever its file name).
+bool record_names(const std::string& mount_point) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/run/idshift", ec)) {
+        if (entry.path().extension() != ".kernel") continue;
+        if (read_file(entry.path()).find("\nmountpoint " + mount_point + "\n") != std::string::npos)
+            return true;
+    }
+    return false;
 }
 
 const std::string kKernelChosen =
@@ -188,6 +200,14 @@ TEST_CASE("backend: stats on a kernel-backend mount says there are no counters")
     const ProgramRun after = run_idshift({"stats", work.at("mnt")});
     CHECK(after.exit_code == 1);
     CHECK_THAT(after.output, Catch::Contains("is " + work.at("mnt") + " an idshift mount"));
+
+    // The next kernel-backend mount, anywhere, removes the stale record.
+    CHECK(record_names(work.at("mnt")));
+    const TempDir other("idshift-mnt-");
+    const IdmappedMountGuard other_guard(other.at("mnt"));
+    REQUIRE(run_mount(other, source.path(), std::string(kStandardMap), "kernel").exit_code == 0);
+    CHECK_FALSE(record_names(work.at("mnt")));
+    CHECK(record_names(other.at("mnt")));
 }
 
 TEST_CASE("backend: the kernel backend keeps nosuid and nodev by default and honours ro") {
