@@ -55,6 +55,7 @@ class OptionParser {
         if (key == "gidmap") return set_string(key, value, config_.gidmap);
         if (key == "cache") return set_cache(value);
         if (key == "map_owner_check") return set_map_owner_check(value);
+        if (key == "backend") return set_backend(value);
         if (key == "threads") return set_threads(value);
         if (key == "stats_socket") {
             config_.stats_socket = std::string(need_value(key, value, "PATH|none"));
@@ -133,6 +134,18 @@ class OptionParser {
             config_.fs.cache = fusell::CacheMode::always;
         } else {
             throw UsageError("-o cache=" + std::string(mode) + ": expected none, auto or always");
+        }
+    }
+    void set_backend(const std::optional<std::string_view>& value) {
+        const std::string_view name = need_value("backend", value, "auto|fuse|kernel");
+        if (name == "auto") {
+            config_.backend = Backend::automatic;
+        } else if (name == "fuse") {
+            config_.backend = Backend::fuse;
+        } else if (name == "kernel") {
+            config_.backend = Backend::kernel;
+        } else {
+            throw UsageError("-o backend=" + std::string(name) + ": expected auto, fuse or kernel");
         }
     }
     void set_kext(std::string_view key, const std::optional<std::string_view>& value) {

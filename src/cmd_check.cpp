@@ -7,6 +7,7 @@
 
 #include "idshift/idmap/map_file.hpp"
 #include "idshift/idmap/name_resolver.hpp"
+#include "idshift/kernel/map_compiler.hpp"
 #include "subcommands.hpp"
 
 namespace idshift::daemon {
@@ -18,8 +19,9 @@ constexpr std::string_view kUsage =
     "\n"
     "Validates id map files and prints the effective table of each: one line per rule (mount\n"
     "ids -> storage ids, how many, and the line that wrote it), then what happens to ids no\n"
-    "rule covers. Storage-side user and group names resolve through the system's user database\n"
-    "unless the map names storage-passwd / storage-group files.\n"
+    "rule covers, and whether the kernel backend can carry the map (and why not). Storage-side\n"
+    "user and group names resolve through the system's user database unless the map names\n"
+    "storage-passwd / storage-group files.\n"
     "\n"
     "A map, and every passwd or group file it names, must be writable only by root or by the\n"
     "user running idshift, and so must every directory above it unless that one is sticky:\n"
@@ -73,6 +75,18 @@ std::string rule_count(const idmap::IdMap& map) {
            count(map.gids().extents().size(), "gid");
 }
 
+// Whether -o backend=auto can give this map the kernel backend (the storage has its own say at
+// mount time), and why not.
+std::string kernel_fit(const idmap::IdMap& map) {
+    const auto compiled = kernel::compile_maps(map, kernel::read_kernel_limits());
+    if (const auto* no = std::get_if<kernel::NotExpressible>(&compiled))
+        return "kernel backend: no: " + no->reason + "\n";
+    const auto& maps = std::get<kernel::UsernsMaps>(compiled);
+    return "kernel backend: yes (" + std::to_string(maps.uid_extents) + " uid and " +
+           std::to_string(maps.gid_extents) +
+           " gid extents), where the storage accepts idmapped mounts\n";
+}
+
 // Prints the table or the errors of one target; true when it is valid.
 bool check(const Target& target, const idmap::NameResolver& resolver, idmap::FileTrust trust,
            bool first) {
@@ -87,6 +101,7 @@ bool check(const Target& target, const idmap::NameResolver& resolver, idmap::Fil
     if (!first) print(stdout, "\n");
     print(stdout, target.label + ": valid, " + rule_count(*load.map) + "\n");
     print(stdout, idmap::describe(*load.map));
+    print(stdout, kernel_fit(*load.map));
     return true;
 }
 

@@ -192,7 +192,11 @@ class Hook {
         }
         ::mkdir(staging.c_str(), 0700);
         std::string options = "map=" + escape_option(map_file) +
-                              ",fsname=" + escape_option(mount->source) + ",stats_socket=none";
+                              ",fsname=" + escape_option(mount->source) + ",stats_socket=none" +
+                              // The hook hands the container a FUSE mount whose daemon ends with
+                              // the container's mount namespace; the kernel backend has no daemon
+                              // to end and is not wired in here yet.
+                              ",backend=fuse";
         if (!settings_.mount_options.empty()) options += "," + settings_.mount_options;
         std::string error;
         int status = start_daemon(mount->source, staging, options, error);

@@ -5,6 +5,7 @@
 #include <string>
 #include <system_error>
 
+#include "kernel_record.hpp"
 #include "stats_server.hpp"
 #include "subcommands.hpp"
 
@@ -54,6 +55,11 @@ int run_stats(std::span<char* const> args) {
     if (!socket && !mountpoint) return usage_error("missing MOUNTPOINT");
     if (socket && socket->empty()) return usage_error("--socket needs a path");
 
+    // No daemon serves a kernel-backend mount: nothing counts its operations.
+    if (mountpoint && find_kernel_record(*mountpoint)) {
+        std::fputs("kernel backend: no per-operation counters\n", stdout);
+        return kExitOk;
+    }
     const std::string path = socket ? *socket : default_stats_socket(*mountpoint);
     try {
         const std::string text = fetch_stats(path, prometheus ? "prometheus" : "table");

@@ -12,6 +12,13 @@
 
 namespace idshift::daemon {
 
+// -o backend=: which backend serves the mount (DESIGN §8).
+enum class Backend {
+    automatic,  // the kernel's idmapped mount where it can mean the same as the map, else FUSE
+    fuse,       // always the FUSE filesystem
+    kernel,     // always the idmapped mount; refuse to start, with the reason, where it cannot
+};
+
 struct Config {
     std::string source;
     std::string mountpoint;
@@ -29,6 +36,8 @@ struct Config {
     // -o stats_socket=PATH: where `idshift stats` finds the daemon; empty: the default
     // (/run/idshift/<escaped mountpoint>.sock); "none": no statistics socket.
     std::string stats_socket;
+
+    Backend backend = Backend::automatic;
 
     fusell::FsOptions fs;
     fusell::MountOptions mount;

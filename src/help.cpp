@@ -10,6 +10,7 @@ std::string help_text() {
        idshift map --from-image ROOTFS [--storage-passwd F] [--storage-group G]
        idshift oci-hook [--config FILE]
        idshift stats [--prometheus] MOUNTPOINT | --socket PATH
+       idshift reload MOUNTPOINT
 
 Mounts the directory SOURCE at MOUNTPOINT and remaps user and group ids on every operation:
 ownership read from SOURCE is shown through the map, and ids written through MOUNTPOINT (new
@@ -24,6 +25,9 @@ Options:
   -o OPT[,OPT...]        mount options:
 
     map=FILE             the id map (see idshift check); SIGHUP reloads it
+    backend=B            auto (default): the kernel's idmapped mount where it can mean the same
+                         as the map, else FUSE, saying which and why; kernel: that or refuse;
+                         fuse: always FUSE
     uidmap=M:S:N[:...]   inline uid rules: mount id M, storage id S, count N (instead of map=)
     gidmap=M:S:N[:...]   inline gid rules (instead of map=)
     map_owner_check=off  read a map (and the passwd/group files it names) even when users
@@ -58,6 +62,9 @@ Unknown options are an error. idshift runs as a daemon once the mount is in plac
 is 0 only when it is. Exit status: 0 mounted, 1 usage or configuration error (map errors are
 printed as FILE:LINE: message), 2 the mount failed. SIGTERM and SIGINT unmount; so does
 fusermount3 -u MOUNTPOINT.
+
+On the kernel backend idshift exits once the idmapped mount is made (no daemon); umount ends it,
+and idshift reload MOUNTPOINT replaces it with one that has the map file's current map.
 
 idshift stats MOUNTPOINT prints, per operation, the requests answered, the errors and the p50, p90
 and p99 latencies, and the ids the map does not cover (storage ids read, mount ids refused on

@@ -1,4 +1,5 @@
-// idshift entry point: subcommands first (check, map, oci-hook, stats), everything else is a mount.
+// idshift entry point: subcommands first (check, map, oci-hook, reload, stats), everything else is
+// a mount.
 #include <cstring>
 #include <span>
 #include <string_view>
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
         if (command == "map") return run_map(rest);
         if (command == "oci-hook") return run_oci_hook(rest);
         if (command == "stats") return run_stats(rest);
+        if (command == "reload") return run_reload(rest);
     }
     return run_mount(argc, argv);
 }

@@ -18,6 +18,7 @@
 #include "idshift/fusell/passthrough_opener.hpp"
 #include "idshift/fusell/session.hpp"
 #include "idshift/kext/connection.hpp"
+#include "kernel_backend.hpp"
 #include "logging.hpp"
 #include "mount_stats.hpp"
 #include "privileges.hpp"
@@ -147,6 +148,28 @@ int serve(Config& config, idmap::MapHolder& maps) {
     return kExitOk;
 }
 
+// -o backend=auto|kernel: the idmapped mount where it means the same as the map. Returns the exit
+// code when the kernel backend settled the matter (mounted, or refused under backend=kernel),
+// nullopt to go on with FUSE. Either way, one line says which backend and why.
+std::optional<int> mount_kernel_backend(const Config& config, const idmap::IdMap& map) {
+    if (config.backend == Backend::fuse) {
+        spdlog::info("backend: fuse (-o backend=fuse)");
+        return std::nullopt;
+    }
+    const KernelAttempt attempt = try_kernel_backend(config, map);
+    if (attempt.mounted) {
+        spdlog::info("backend: kernel ({}); {} mounted on {} as an idmapped mount, no daemon",
+                     attempt.reason, config.source, config.mountpoint);
+        return kExitOk;
+    }
+    if (config.backend == Backend::kernel) {
+        spdlog::error("backend: kernel refused, not mounted: {}", attempt.reason);
+        return kExitMount;
+    }
+    spdlog::info("backend: fuse ({})", attempt.reason);
+    return std::nullopt;
+}
+
 }  // namespace
 
 int run_mount(int argc, char** argv) {
@@ -174,6 +197,12 @@ int run_mount(int argc, char** argv) {
             std::fprintf(stderr, "%s\n", error.to_string().c_str());
         }
         return kExitUsage;
+    }
+    try {
+        if (const std::optional<int> done = mount_kernel_backend(config, *loaded.map)) return *done;
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        return kExitMount;
     }
     idmap::MapHolder maps(std::move(*loaded.map));
     try {

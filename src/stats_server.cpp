@@ -125,15 +125,18 @@ std::string escape_path(std::string_view path) {
     return out;
 }
 
-std::string default_stats_socket(const std::string& mountpoint) {
-    std::string resolved;
+std::string resolve_mountpoint(const std::string& mountpoint) {
     if (char* real = ::realpath(mountpoint.c_str(), nullptr)) {
-        resolved = real;
+        std::string resolved = real;
         std::free(real);
-    } else {
-        resolved = std::filesystem::absolute(mountpoint).lexically_normal().string();
+        return resolved;
     }
-    return std::string(kStatsSocketDir) + "/" + escape_path(resolved) + ".sock";
+    return std::filesystem::absolute(mountpoint).lexically_normal().string();
+}
+
+std::string default_stats_socket(const std::string& mountpoint) {
+    return std::string(kStatsSocketDir) + "/" + escape_path(resolve_mountpoint(mountpoint)) +
+           ".sock";
 }
 
 StatsServer::StatsServer(std::string path, Render render, Tick tick)

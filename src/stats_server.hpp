@@ -19,6 +19,10 @@ inline constexpr std::string_view kStatsSocketDir = "/run/idshift";
 // "/run/idshift/web-data" → "run-idshift-web\x2ddata", "/" → "-".
 std::string escape_path(std::string_view absolute_path);
 
+// `mountpoint` resolved (symlinks, "..", relative to the working directory): the key under which
+// the daemon, `idshift stats` and `idshift reload` find a mount however each was given the path.
+std::string resolve_mountpoint(const std::string& mountpoint);
+
 // The default socket of a mountpoint: /run/idshift/<escaped mountpoint>.sock. The mountpoint is
 // resolved (symlinks, "..", relative to the working directory) so that the daemon and
 // `idshift stats MOUNTPOINT` agree however each was given the path.

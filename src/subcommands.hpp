@@ -15,6 +15,9 @@ int run_map_from_image(std::span<char* const> args);
 int run_oci_hook(std::span<char* const> args);
 // idshift stats [--prometheus] MNT | --socket PATH: print a running daemon's counters.
 int run_stats(std::span<char* const> args);
+// idshift reload MNT: a kernel-backend mount gets its map file's current map (a new idmapped
+// mount replaces the old one); exit 0 / 1.
+int run_reload(std::span<char* const> args);
 // idshift [options] SRC MNT: mount.
 int run_mount(int argc, char** argv);
 

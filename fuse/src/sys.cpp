@@ -7,14 +7,6 @@
 
 namespace idshift::sys {
 
-void UniqueFd::reset(int fd) noexcept {
-    const int old = std::exchange(fd_, fd);
-    if (old < 0) return;
-    const int saved = errno;
-    ::close(old);  // never retried: see the class comment
-    errno = saved;
-}
-
 Errno last_error() noexcept {
     return Errno{errno > 0 ? errno : EIO};
 }

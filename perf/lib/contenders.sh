@@ -53,9 +53,14 @@ record_contender() {
 set_contender_command() {
     local name=$1 mnt=$2 idshift_o="map=$idshift_map${opt_idshift_opts:+,$opt_idshift_opts}"
     case "$name" in
-        idshift) contender_command=("$idshift_bin" "$back" "$mnt" -f -o "$idshift_o") ;;
+        # Pinned: with the default (auto) idshift would take the kernel backend on this storage.
+        idshift) contender_command=("$idshift_bin" "$back" "$mnt" -f -o "$idshift_o,backend=fuse") ;;
         idshift-nopt)
-            contender_command=("$idshift_bin" "$back" "$mnt" -f -o "$idshift_o,passthrough=off") ;;
+            contender_command=("$idshift_bin" "$back" "$mnt" -f -o
+                "$idshift_o,backend=fuse,passthrough=off") ;;
+        # An idmapped bind mount; idshift exits once it is made, so there is no daemon to time.
+        idshift-kernel)
+            contender_command=("$idshift_bin" "$back" "$mnt" -f -o "$idshift_o,backend=kernel") ;;
         bindfs)
             contender_command=(bindfs -f "${bindfs_options[@]}" "$back" "$mnt") ;;
         bindfs-mt)
@@ -65,6 +70,20 @@ set_contender_command() {
 
 is_fuse_mounted() {
     [[ $(findmnt -rn -M "$1" -o FSTYPE 2>/dev/null) == fuse* ]]
+}
+
+is_idmapped_mounted() {
+    findmnt -rn -M "$1" -o VFS-OPTIONS 2>/dev/null | grep -qw idmapped
+}
+
+# The kernel backend: idshift runs to its end and leaves an idmapped mount (no daemon).
+start_kernel_contender() {
+    local name=$1 mnt=$2 log=$3 rc=0
+    "${contender_command[@]}" >"$log" 2>&1 </dev/null || rc=$?
+    if ((rc != 0)) || ! is_idmapped_mounted "$mnt"; then
+        mount_failure="idshift exited with status $rc without an idmapped mount"
+        return 1
+    fi
 }
 
 # Waits until the daemon's mount appears; fails early if the daemon exits first.
@@ -107,6 +126,16 @@ start_contender() {
     set_contender_command "$name" "$mnt"
     mkdir -p "$mnt"
     fuse_mountpoints+=("$mnt")
+    if [[ $name == idshift-kernel ]]; then
+        view[$name]=$mnt
+        if ! start_kernel_contender "$name" "$mnt" "$log" || ! check_mapping "$name"; then
+            record_contender "$name" failed "$mount_failure" "$log"
+            stop_contender "$name"
+            return 1
+        fi
+        record_contender "$name" ok "" "$log"
+        return 0
+    fi
     setsid "${contender_command[@]}" >"$log" 2>&1 </dev/null &
     daemon_pid[$name]=$!
     view[$name]=$mnt
@@ -123,6 +152,7 @@ contender_alive() {
     local name=$1
     [[ ${contender_state[$name]} == ok ]] || return 1
     [[ $name == native ]] && return 0
+    [[ $name == idshift-kernel ]] && { is_idmapped_mounted "${view[$name]}"; return; }
     kill -0 "${daemon_pid[$name]}" 2>/dev/null && is_fuse_mounted "${view[$name]}"
 }
 
@@ -141,6 +171,7 @@ daemon_cpu_seconds() {
 # signals it: a daemon that unmounts on its own shutdown path gets to do so cleanly first.
 stop_contender() {
     local name=$1 mnt=$scratch/mnt/$1 pid=${daemon_pid[$1]:-}
+    while is_idmapped_mounted "$mnt"; do umount -l "$mnt" || break; done
     if is_fuse_mounted "$mnt"; then
         fusermount3 -u "$mnt" 2>/dev/null || fusermount3 -uz "$mnt" ||
             echo "perf/run: could not unmount $mnt" >&2
@@ -166,6 +197,7 @@ stop_all_contenders() {
     done
     # A daemon that died may leave its mount behind ("Transport endpoint is not connected").
     for mnt in "${fuse_mountpoints[@]}"; do
+        while is_idmapped_mounted "$mnt"; do umount -l "$mnt" || break; done
         if is_fuse_mounted "$mnt"; then
             fusermount3 -u "$mnt" 2>/dev/null || fusermount3 -uz "$mnt" || true
         fi

@@ -1,20 +1,22 @@
 # shellcheck shell=bash
 # Command line of perf/run and the sizes each mode uses. Sourced by perf/run.
 
-readonly known_contenders=(native idshift idshift-nopt bindfs bindfs-mt)
-readonly default_contenders=(native idshift idshift-nopt bindfs)
+readonly known_contenders=(native idshift idshift-nopt idshift-kernel bindfs bindfs-mt)
+readonly default_contenders=(native idshift idshift-nopt idshift-kernel bindfs)
 
 usage() {
     cat <<'EOF'
 usage: perf/run [--quick] [--only LIST] [--runtime S] [--size SIZE] [--reps N]
                 [--idshift PATH] [--idshift-opts OPTS] [--out DIR]
 
-Measures the same workloads on the native backing directory, idshift (passthrough on and off)
-and bindfs, over one scratch ext4 image, and prints a table of results and ratios.
+Measures the same workloads on the native backing directory, idshift (FUSE with passthrough on
+and off, and the kernel backend) and bindfs, over one scratch ext4 image, and prints a table of
+results and ratios.
 
   --quick           smoke run: small files and short runtimes (about two minutes)
-  --only LIST       comma-separated contenders, from: native idshift idshift-nopt bindfs bindfs-mt
-                    (default: native,idshift,idshift-nopt,bindfs)
+  --only LIST       comma-separated contenders, from: native idshift idshift-nopt idshift-kernel
+                    bindfs bindfs-mt
+                    (default: native,idshift,idshift-nopt,idshift-kernel,bindfs)
   --runtime S       seconds per fio job (default 12, quick 1)
   --size SIZE       bytes per fio data file, fio/numfmt suffixes allowed (default 1G, quick 128M)
   --reps N          run every workload N times; the table shows medians (default 1)

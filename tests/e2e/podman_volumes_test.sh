@@ -31,7 +31,7 @@ for image in a b; do
     e2e_podman_import "image-$image" "$E2E_DATA/image-$image"
     e2e_write_names_map "$E2E_TMP/image-$image.map" "$E2E_TMP/rootfs-image-$image"
     e2e_podman volume create --driver local --opt type=fuse.idshift --opt "device=$backing" \
-        --opt "o=map=$E2E_TMP/image-$image.map,cache=none" "vol-$image" >/dev/null
+        --opt "o=map=$E2E_TMP/image-$image.map,cache=none,backend=fuse" "vol-$image" >/dev/null
 done
 
 e2e_log "each container starts with its own volume: podman mounts fuse.idshift"

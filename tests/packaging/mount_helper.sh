@@ -104,8 +104,10 @@ unmount_and_wait() {
     done
 }
 
+# Scenarios 1-3 pin the FUSE backend (with the default, auto, this storage would get the kernel
+# backend); 4 and 5 are the kernel backend through the same helpers.
 # 1. mount -t fuse.idshift, with an idshift-only option (cache=) and mount.fuse3's dev,suid.
-mount_with "-t fuse.idshift" mount -t fuse.idshift "$src" "$mnt" -o "map=$map,cache=none"
+mount_with "-t fuse.idshift" mount -t fuse.idshift "$src" "$mnt" -o "map=$map,cache=none,backend=fuse"
 expect_mounted "-t fuse.idshift"
 vfs=$(findmnt --noheadings --output VFS-OPTIONS --mountpoint "$mnt")
 expect_not_contains "$vfs" "nosuid" "-t fuse.idshift: mount.fuse3 adds suid"
@@ -116,13 +118,13 @@ expect_eq "$(stat -c %u:%g "$src/created")" "100000:100000" \
 unmount_and_wait "-t fuse.idshift" "$pid"
 
 # 2. An fstab line with nofail, which mount(8) keeps to itself.
-printf '%s %s fuse.idshift map=%s,nofail 0 0\n' "$src" "$mnt" "$map" >"$tmp/fstab"
+printf '%s %s fuse.idshift map=%s,backend=fuse,nofail 0 0\n' "$src" "$mnt" "$map" >"$tmp/fstab"
 mount_with "fstab" mount --fstab "$tmp/fstab" "$mnt"
 expect_mounted "fstab"
 unmount_and_wait "fstab" "$pid"
 
 # 3. mount -t idshift, through mount.idshift; ro reaches the kernel.
-mount_with "-t idshift" mount -t idshift "$src" "$mnt" -o "ro,map=$map"
+mount_with "-t idshift" mount -t idshift "$src" "$mnt" -o "ro,map=$map,backend=fuse"
 expect_mounted "-t idshift"
 expect_contains ",$(findmnt --noheadings --output VFS-OPTIONS --mountpoint "$mnt")," ",ro," \
     "-t idshift: ro in the kernel's options"
@@ -130,4 +132,26 @@ if err=$(touch "$mnt/refused" 2>&1); then fail "-t idshift,ro: creating a file s
 expect_contains "$err" "Read-only file system" "-t idshift,ro: creating a file"
 unmount_and_wait "-t idshift" "$pid"
 
-echo "ok: mount -t fuse.idshift, fstab with nofail, mount -t idshift and umount all work"
+# kernel_mount_with WHAT COMMAND...: a mount command that must leave an idmapped mount on $mnt and
+# no idshift process behind (the kernel backend has no daemon).
+kernel_mount_with() {
+    local what=$1 out
+    shift
+    out=$(timeout 30 "$@" 2>&1) || fail "$what: '$*' failed (exit $?): $out"
+    expect_contains ",$(findmnt --noheadings --output VFS-OPTIONS --mountpoint "$mnt")," \
+        ",idmapped," "$what: an idmapped mount"
+    [ -z "$(daemon_of "$mnt")" ] || fail "$what: an idshift process still runs for $mnt"
+    expect_eq "$(stat -c %u:%g "$mnt/owned")" "0:5" "$what: owner of 'owned' through the mount"
+    expect_eq "$(cat "$mnt/owned")" "stored" "$what: content of 'owned'"
+    umount "$mnt" || fail "$what: umount $mnt failed"
+    ! findmnt --mountpoint "$mnt" >/dev/null || fail "$what: $mnt still mounted after umount"
+}
+
+# 4. mount -t fuse.idshift with backend=kernel.
+kernel_mount_with "-t fuse.idshift,backend=kernel" \
+    mount -t fuse.idshift "$src" "$mnt" -o "map=$map,backend=kernel"
+# 5. An fstab line with the default backend (auto): this storage takes the kernel backend.
+printf '%s %s fuse.idshift map=%s,nofail 0 0\n' "$src" "$mnt" "$map" >"$tmp/fstab"
+kernel_mount_with "fstab,backend=auto" mount --fstab "$tmp/fstab" "$mnt"
+
+echo "ok: mount -t fuse.idshift, fstab with nofail, mount -t idshift and umount all work, on both backends"

@@ -78,4 +78,15 @@ for missing in SOURCE MAP MOUNTPOINT; do
     expect_contains "$out" "$missing: not set in /etc/idshift/web.conf" \
         "ExecStartPre without $missing"
 done
-echo "ok: units verified; ExecStartPre and ExecStart behave as documented"
+# ExecReload without a main process (the kernel backend leaves none): idshift reload MOUNTPOINT.
+env_vars=("SOURCE=/srv/storage/web" "MOUNTPOINT=$mountpoint" "MAP=/etc/idshift/web.map")
+expect_lines_eq "$(run_as_systemd ExecReload)" "reload
+$mountpoint" "ExecReload without MAINPID"
+# With one (the FUSE daemon): SIGHUP to it. A sleeping child stands in for the daemon.
+sleep 30 &
+sleeper=$!
+env_vars+=("MAINPID=$sleeper")
+run_as_systemd ExecReload >/dev/null || fail "ExecReload with MAINPID failed"
+wait "$sleeper" && fail "the stand-in daemon did not get a signal" || status=$?
+expect_eq "$status" "$((128 + 1))" "ExecReload with MAINPID: SIGHUP to it"
+echo "ok: units verified; ExecStartPre, ExecStart and ExecReload behave as documented"

@@ -127,13 +127,31 @@ e2e_remove_tmp() {
 }
 
 # --- idshift mounts ---------------------------------------------------------------------------
+# The backend every mount of a scenario uses: fuse unless the scenario is registered to run on the
+# kernel backend too (IDSHIFT_TEST_BACKEND=kernel). Pinned, never auto: with auto, a FUSE-only
+# check would quietly run against the kernel backend on storage that supports idmapped mounts.
+E2E_BACKEND=${IDSHIFT_TEST_BACKEND:-fuse}
 e2e_is_idshift_mount() { [[ $(findmnt -rno FSTYPE --mountpoint "$1" 2>/dev/null) == fuse.idshift ]]; }
+# A kernel-backend mount is an idmapped bind mount: the kernel lists it with "idmapped".
+e2e_is_kernel_mount() { findmnt -rno VFS-OPTIONS --mountpoint "$1" 2>/dev/null | grep -qw idmapped; }
 
 # e2e_idshift_mount SRC MNT MAP [OPTIONS]: runs `idshift SRC MNT -f -o map=MAP,OPTIONS` in the
 # background (log in MNT.log, pid in MNT.pid), waits for the mount, and defers its unmount.
+# OPTIONS without a backend= get backend=$E2E_BACKEND. On the kernel backend idshift exits once
+# the idmapped mount is attached: it must exit 0, and the unmount is a plain umount.
 e2e_idshift_mount() {
     local src=$1 mnt=$2 map=$3 options=${4:-cache=none}
+    [[ ,$options, == *,backend=* ]] || options=${options:+$options,}backend=$E2E_BACKEND
     mkdir -p "$mnt"
+    if [[ ,$options, == *,backend=kernel,* ]]; then
+        "$IDSHIFT_BIN" "$src" "$mnt" -f -o "map=$map,$options" >"$mnt.log" 2>&1 || {
+            cat "$mnt.log" >&2
+            e2e_fail "idshift (kernel backend) mount of $src on $mnt"
+        }
+        e2e_defer e2e_kernel_unmount "$mnt"
+        e2e_is_kernel_mount "$mnt" || e2e_fail "$mnt is not an idmapped mount after idshift exited"
+        return 0
+    fi
     "$IDSHIFT_BIN" "$src" "$mnt" -f -o "map=$map${options:+,$options}" >"$mnt.log" 2>&1 &
     local pid=$!
     echo "$pid" >"$mnt.pid"
@@ -171,6 +189,17 @@ e2e_idshift_unmount() {
         "$mnt.log"; then
         printf 'cleanup: idshift on %s: exit status %s, or a sanitizer report; its log:\n' \
             "$mnt" "$status" >&2
+        cat "$mnt.log" >&2
+        return 1
+    fi
+}
+
+# Detaches every kernel-backend mount stacked on MNT, then fails on a sanitizer report in the log
+# of the idshift that made it.
+e2e_kernel_unmount() {
+    local mnt=$1
+    while e2e_is_kernel_mount "$mnt"; do umount -l "$mnt" || return 1; done
+    if grep -qE 'ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:' "$mnt.log"; then
         cat "$mnt.log" >&2
         return 1
     fi

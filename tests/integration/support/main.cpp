@@ -8,10 +8,12 @@
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "support/daemon_log.hpp"
 #include "support/unique_fd.hpp"
@@ -56,7 +58,33 @@ CATCH_REGISTER_LISTENER(DaemonLogListener)
 
 }  // namespace idshift::itest
 
+namespace idshift::itest {
+namespace {
+
+// "--idshift-backend=NAME", the runner's one option of its own (CTest registers a suite a second
+// time with it), becomes IDSHIFT_TEST_BACKEND for the fixture and is taken out of argv before
+// Catch reads it.
+constexpr std::string_view kBackendFlag = "--idshift-backend=";
+
+int take_backend_flag(int argc, char** argv) {
+    int kept = 0;
+    for (int i = 0; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (i > 0 && arg.starts_with(kBackendFlag)) {
+            ::setenv("IDSHIFT_TEST_BACKEND", std::string(arg.substr(kBackendFlag.size())).c_str(),
+                     1);
+            continue;
+        }
+        argv[kept++] = argv[i];
+    }
+    return kept;
+}
+
+}  // namespace
+}  // namespace idshift::itest
+
 int main(int argc, char** argv) {
+    argc = idshift::itest::take_backend_flag(argc, argv);
     Catch::Session session;
     if (const int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
     if (!idshift::itest::only_listing(session.configData())) {

@@ -55,13 +55,25 @@ std::string prepare_workspace(const TempDir& work, const MountOptions& options) 
     return map_path;
 }
 
+// The backend= value the options give, or test_backend().
+std::string backend_of(const MountOptions& options) {
+    std::string backend = test_backend();
+    for (const std::string& option : options.options) {
+        if (option.starts_with("backend=")) backend = option.substr(8);
+    }
+    return backend;
+}
+
 std::vector<std::string> daemon_argv(const std::string& source, const std::string& mount_point,
                                      const std::string& map_path, const MountOptions& options) {
     std::string joined = map_path.empty() ? "" : "map=" + map_path;
+    bool pinned = false;
     for (const std::string& option : options.options) {
         if (!joined.empty()) joined += ',';
         joined += option;
+        pinned = pinned || option.starts_with("backend=");
     }
+    if (!pinned) joined += (joined.empty() ? "backend=" : ",backend=") + test_backend();
     std::vector<std::string> argv{daemon_binary(), source, mount_point, "-f"};
     if (!joined.empty()) {
         argv.push_back("-o");
@@ -125,7 +137,24 @@ bool is_idshift_mount(const std::string& mount_point) {
     return mount_type_at(mount_point) == kFsType;
 }
 
+// Detaches every idmapped mount stacked on `mount_point` (a kernel-backend mount, and what a
+// reload may have stacked).
+void detach_idmapped(const std::string& mount_point) {
+    while (idmapped_mount_at(mount_point)) {
+        if (::umount2(mount_point.c_str(), MNT_DETACH) != 0) return;
+    }
+}
+
 }  // namespace
+
+std::string test_backend() {
+    const char* backend = std::getenv("IDSHIFT_TEST_BACKEND");
+    return backend != nullptr && *backend != '\0' ? backend : "fuse";
+}
+
+bool kernel_backend() {
+    return test_backend() == "kernel";
+}
 
 bool DaemonExit::clean() const noexcept {
     return exit_code() == 0;
@@ -146,7 +175,23 @@ Mount::Mount(std::string source, MountOptions options)
     : source_(std::move(source)), work_("idshift-mnt-"), mount_point_(work_.at("mnt")) {
     map_path_ = prepare_workspace(work_, options);
     log_path_ = new_daemon_log("mount");
+    kernel_ = backend_of(options) == "kernel";
     pid_ = spawn_daemon(daemon_argv(source_, mount_point_, map_path_, options), log_path_);
+    if (kernel_) {
+        const std::optional<int> status = wait_for_exit(pid_, kMountBoundMs);
+        if (!status) {
+            stop();
+            throw std::runtime_error("idshift -o backend=kernel did not exit; its log:\n" + log());
+        }
+        exit_ = DaemonExit{*status};
+        if (!exit_->clean() || !idmapped_mount_at(mount_point_)) {
+            detach_idmapped(mount_point_);
+            throw std::runtime_error("idshift -o backend=kernel " + exit_->describe() +
+                                     " without an idmapped mount on " + mount_point_ +
+                                     "; its log:\n" + log());
+        }
+        return;
+    }
     for (int waited = 0;; waited += kPollMs) {
         if (is_idshift_mount(mount_point_)) return;
         if (std::optional<int> status = try_reap(pid_)) {
@@ -193,10 +238,15 @@ std::string Mount::log() const {
 }
 
 bool Mount::mounted() const {
-    return is_idshift_mount(mount_point_);
+    return kernel_ ? idmapped_mount_at(mount_point_) : is_idshift_mount(mount_point_);
 }
 
 void Mount::unmount(bool lazy) const {
+    if (kernel_) {
+        if (::umount2(mount_point_.c_str(), lazy ? MNT_DETACH : 0) != 0)
+            throw std::system_error(errno, std::generic_category(), "umount " + mount_point_);
+        return;
+    }
     std::vector<std::string> argv{"fusermount3", "-u"};
     if (lazy) argv.push_back("-z");
     argv.push_back(mount_point_);
@@ -221,6 +271,10 @@ bool Mount::daemon_running() {
 }
 
 void Mount::stop() noexcept {
+    if (kernel_) {
+        detach_idmapped(mount_point_);
+        return;
+    }
     try {
         // Escalate: a normal unmount, then SIGTERM, then SIGKILL; wait for the daemon after each.
         // A mount still busy (a test failed with a file open) goes straight to SIGTERM.
@@ -275,6 +329,10 @@ RefusedStart run_daemon_expecting_refusal(const std::string& source, const Mount
         }
         if (waited >= kMountBoundMs) ::kill(pid, SIGKILL);
         ::usleep(kPollMs * 1000);
+    }
+    if (idmapped_mount_at(mount_point)) {  // the kernel backend mounted and exited 0
+        result.mounted = true;
+        detach_idmapped(mount_point);
     }
     if (mount_type_at(mount_point)) ::umount2(mount_point.c_str(), MNT_DETACH);
     result.log = read_file(log_path);

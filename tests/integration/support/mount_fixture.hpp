@@ -18,8 +18,16 @@ struct MountOptions {
     // The map file's text; empty means no map= option (inline uidmap=/gidmap= in `options`).
     std::string map{kStandardMap};
     // More -o options, each one "name" or "name=value": "cache=none", "ro", "dev", ...
+    // Without a "backend=" among them the mount is pinned to test_backend().
     std::vector<std::string> options;
 };
+
+// The backend a mount without its own backend= option gets: "fuse", unless the suite is
+// registered to run on the kernel backend too (IDSHIFT_TEST_BACKEND=kernel). Never "auto": a
+// FUSE-only test must not quietly run on an idmapped mount where the storage supports one.
+std::string test_backend();
+// test_backend() == "kernel": for the places where the kernel backend differs by nature.
+bool kernel_backend();
 
 // How a daemon ended, for assertions and messages.
 struct DaemonExit {
@@ -34,7 +42,8 @@ class Mount {
   public:
     // Spawns `$IDSHIFT_BIN source MNT -f -o map=FILE[,options]` and returns once MNT is listed in
     // /proc/self/mountinfo as fuse.idshift. Throws (with the daemon's log) if the daemon exits
-    // first or the mount does not appear within a generous bound.
+    // first or the mount does not appear within a generous bound. On the kernel backend idshift
+    // exits once the idmapped mount is attached: it must exit 0 with the mount in place.
     Mount(std::string source, MountOptions options = {});
     Mount(const Mount&) = delete;
     Mount& operator=(const Mount&) = delete;
@@ -71,6 +80,7 @@ class Mount {
     std::string map_path_;
     std::string log_path_;
     pid_t pid_ = -1;
+    bool kernel_ = false;  // backend=kernel: no daemon, an idmapped mount
     std::optional<DaemonExit> exit_;
     bool exit_checked_by_test_ = false;
 };

@@ -24,25 +24,43 @@ std::string unescape(const std::string& field) {
     return out;
 }
 
-}  // namespace
+struct MountLine {
+    std::string options;  // the per-mount options, "rw,nosuid,...,idmapped"
+    std::string fs_type;
+};
 
-std::optional<std::string> mount_type_at(const std::string& mount_point) {
+// The topmost mount whose mount point is exactly `mount_point`.
+std::optional<MountLine> top_mount_at(const std::string& mount_point) {
     std::ifstream mountinfo("/proc/self/mountinfo");
-    std::optional<std::string> type;
+    std::optional<MountLine> top;
     std::string line;
     while (std::getline(mountinfo, line)) {
         // id parent major:minor root mount-point options [optional fields...] - type source ...
         std::istringstream fields(line);
-        std::string id, parent, device, root, point;
-        fields >> id >> parent >> device >> root >> point;
+        std::string id, parent, device, root, point, options;
+        fields >> id >> parent >> device >> root >> point >> options;
         if (unescape(point) != mount_point) continue;
         std::string word;
         while (fields >> word && word != "-") {
         }
         std::string fs_type;
-        if (fields >> fs_type) type = fs_type;  // later lines are mounted on top of earlier ones
+        // Later lines are mounted on top of earlier ones.
+        if (fields >> fs_type) top = MountLine{options, fs_type};
     }
-    return type;
+    return top;
+}
+
+}  // namespace
+
+std::optional<std::string> mount_type_at(const std::string& mount_point) {
+    const std::optional<MountLine> top = top_mount_at(mount_point);
+    if (!top) return std::nullopt;
+    return top->fs_type;
+}
+
+bool idmapped_mount_at(const std::string& mount_point) {
+    const std::optional<MountLine> top = top_mount_at(mount_point);
+    return top && ("," + top->options + ",").find(",idmapped,") != std::string::npos;
 }
 
 }  // namespace idshift::itest

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -78,7 +79,8 @@ std::vector<std::string> DaemonMount::command_line() const {
         argv.push_back(mountpoint_.string());
         return argv;
     }
-    std::string mount_options = "map=" + map_file_.string() + ",cache=" + options_.cache;
+    std::string mount_options =
+        "map=" + map_file_.string() + ",cache=" + options_.cache + ",backend=" + env_.backend;
     if (options_.dev) mount_options += ",dev";
     return {env_.daemon.string(), backing_.string(), mountpoint_.string(), "-f", "-o",
             mount_options};
@@ -114,6 +116,15 @@ void DaemonMount::start() {
 }
 
 void DaemonMount::wait_until_mounted() {
+    if (env_.kernel_backend()) {
+        // No daemon: idshift exits once the idmapped mount is attached, and must exit 0.
+        if (!wait_for_exit(20) || exit_status_ != 0 || !is_mount_point(mountpoint_)) {
+            throw std::runtime_error("idshift -o backend=kernel exited with status " +
+                                     std::to_string(exit_status_) + " without mounting " +
+                                     mountpoint_.string() + "; its log:\n" + log_text());
+        }
+        return;
+    }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {
         if (!daemon_running()) {
@@ -181,6 +192,18 @@ std::string DaemonMount::log_tail(std::size_t lines) const {
 
 bool DaemonMount::unmount() {
     if (env_.target == Target::native) return true;
+    if (env_.kernel_backend()) {
+        // Detached, as the FUSE daemon's own unmount at SIGTERM is: a suite may still hold a
+        // directory of the mount open. One umount must be enough (nothing else is stacked).
+        if (!is_mount_point(mountpoint_)) return exit_status_ == 0;
+        const bool clean = ::umount2(mountpoint_.c_str(), MNT_DETACH) == 0;
+        if (!clean)
+            std::fprintf(stderr, "umount -l %s: %s\n", mountpoint_.c_str(),
+                         errno_name(errno).c_str());
+        while (is_mount_point(mountpoint_) && ::umount2(mountpoint_.c_str(), MNT_DETACH) == 0) {
+        }
+        return clean && exit_status_ == 0 && !is_mount_point(mountpoint_);
+    }
     bool clean = true;
     const bool died_before = pid_ > 0 && !daemon_running() && !killed_;
     if (died_before) {

@@ -76,6 +76,10 @@ SuiteEnv require_environment(std::string_view suite, const Args& args, bool supp
     } else {
         skip(suite, "IDSHIFT_BIN is not set (CTest sets it to the built daemon)");
     }
+    if (const char* backend = std::getenv("IDSHIFT_TEST_BACKEND");
+        backend != nullptr && *backend != '\0') {
+        env.backend = backend;
+    }
     if (env.target == Target::idshift && ::access(env.daemon.c_str(), X_OK) != 0) {
         skip(suite, "IDSHIFT_BIN=" + env.daemon.string() + " is not executable");
     }

@@ -17,6 +17,10 @@ struct SuiteEnv {
     std::string suite;
     Target target = Target::idshift;
     std::filesystem::path daemon;  // the idshift or bindfs executable
+    // idshift's -o backend=: "fuse" unless the suite is registered on the kernel backend too
+    // ($IDSHIFT_TEST_BACKEND=kernel). Pinned, never auto, so FUSE-only suites stay on FUSE.
+    std::string backend = "fuse";
+    bool kernel_backend() const { return target == Target::idshift && backend == "kernel"; }
 };
 
 std::string_view target_name(Target target);

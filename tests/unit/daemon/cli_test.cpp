@@ -126,6 +126,19 @@ TEST_CASE("cache=none|auto|always and nothing else") {
           "-o cache needs a value (cache=none|auto|always)");
 }
 
+TEST_CASE("backend=auto|fuse|kernel, auto by default, and nothing else") {
+    CHECK(parse_config({"s", "m", "-o", "map=f"}).backend == Backend::automatic);
+    CHECK(parse_config({"s", "m", "-o", "map=f,backend=auto"}).backend == Backend::automatic);
+    CHECK(parse_config({"s", "m", "-o", "map=f,backend=fuse"}).backend == Backend::fuse);
+    CHECK(parse_config({"s", "m", "-o", "map=f,backend=kernel"}).backend == Backend::kernel);
+    CHECK(parse_config({"s", "m", "-o", "backend=kernel,map=f,backend=fuse"}).backend ==
+          Backend::fuse);  // the last one wins, as for every option
+    CHECK(error_of({"s", "m", "-o", "map=f,backend=idmapped"}) ==
+          "-o backend=idmapped: expected auto, fuse or kernel");
+    CHECK(error_of({"s", "m", "-o", "map=f,backend"}) ==
+          "-o backend needs a value (backend=auto|fuse|kernel)");
+}
+
 TEST_CASE("kernel extras: passthrough and killpriv_v2 on, allow_idmap off, each switchable") {
     const Config defaults = parse_config({"s", "m", "-o", "map=f"});
     CHECK(defaults.kext.passthrough);

@@ -38,9 +38,15 @@ expect_eq "$(grep -c ': valid, ' <<<"$out")" "3" "examples: three tables"
 expect_eq "$(grep -F 'user app = alice' <<<"$out")" \
     "uid  mount 1000        -> storage 1001           (1 id)       web.map:26  user app = alice" \
     "examples: the app row"
-expect_eq "$(tail -n 3 <<<"$out" | head -n 1)" \
+expect_eq "$(tail -n 4 <<<"$out" | head -n 1)" \
     "gid  mount 100000-165535 -> storage 0-65535  (65536 ids)  userns.map:9  gid 100000 0 65536" \
     "examples: the userns gid row"
+# The last line of each table: whether the kernel backend can carry the map, and why not.
+expect_eq "$(grep '^kernel backend: ' <<<"$out")" \
+    "kernel backend: yes (7 uid and 8 gid extents), where the storage accepts idmapped mounts
+kernel backend: no: unmapped-write is squash, and the kernel refuses a write of an unmapped id (EOVERFLOW) instead of storing a substitute
+kernel backend: yes (1 uid and 1 gid extents), where the storage accepts idmapped mounts" \
+    "examples: the kernel backend lines"
 
 cd "$src/tests/data/idmap"
 run "check a map with errors" 1 "$idshift" check errors.map

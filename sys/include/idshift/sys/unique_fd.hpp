@@ -1,5 +1,8 @@
 #pragma once
 // The one owner of every file descriptor.
+#include <unistd.h>
+
+#include <cerrno>
 #include <utility>
 
 namespace idshift::sys {
@@ -25,7 +28,13 @@ class UniqueFd {
     // Gives up ownership without closing.
     int release() noexcept { return std::exchange(fd_, -1); }
     // Closes the current fd (if any) and owns `fd` instead.
-    void reset(int fd = -1) noexcept;
+    void reset(int fd = -1) noexcept {
+        const int old = std::exchange(fd_, fd);
+        if (old < 0) return;
+        const int saved = errno;
+        ::close(old);  // never retried: see the class comment
+        errno = saved;
+    }
 
   private:
     int fd_ = -1;
