@@ -9,15 +9,19 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
+
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <string>
 
 #include "../creds.hpp"
 #include "../inode_handle.hpp"
 #include "../sys.hpp"
+#include "root_times.hpp"
 
 namespace idshift::fusell::storage {
 namespace {
@@ -244,13 +248,21 @@ Traits probe_readable(int fd) {
 Traits probe_full(int dir_fd) {
     Traits t = probe_readable(dir_fd);
     if (!t.writable) return t;
-    ProbeDir dir(dir_fd, probe_dir_name());
-    if (const int e = dir.make(); e != 0) {
-        t.writable = false;
-        t.write_error = e;
-        return t;
-    }
-    probe_files(dir.get(), t);
+    RootTimes times(dir_fd);
+    {
+        ProbeDir dir(dir_fd, probe_dir_name());
+        if (const int e = dir.make(); e != 0) {
+            t.writable = false;
+            t.write_error = e;
+            return t;
+        }
+        times.probe_made();
+        probe_files(dir.get(), t);
+        times.probe_removing();
+    }  // the probe's directory is gone: its root's times can go back
+    if (const int e = times.restore(); e != 0)
+        spdlog::debug("probe: the times of SOURCE's root stay as the probe left them: {}",
+                      ::strerror(e));
     return t;
 }
 
