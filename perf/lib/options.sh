@@ -7,7 +7,7 @@ readonly default_contenders=(native idshift idshift-nopt idshift-kernel bindfs)
 usage() {
     cat <<'EOF'
 usage: perf/run [--quick] [--only LIST] [--runtime S] [--size SIZE] [--reps N]
-                [--idshift PATH] [--idshift-opts OPTS] [--out DIR]
+                [--idshift PATH] [--idshift-opts OPTS] [--out DIR] [--storage DIR]
 
 Measures the same workloads on the native backing directory, idshift (FUSE with passthrough on
 and off, and the kernel backend) and bindfs, over one scratch ext4 image, and prints a table of
@@ -23,6 +23,8 @@ results and ratios.
   --idshift PATH    idshift binary (default build/release/src/idshift, built with cmake if missing)
   --idshift-opts O  extra -o options for both idshift contenders, e.g. cache=always
   --out DIR         where results, logs and the table go (default: out/ in the run's temp dir)
+  --storage DIR     run over a fresh directory made in DIR (a GlusterFS or sshfs mount, say)
+                    instead of the scratch ext4 image; native is then that storage alone
 EOF
 }
 
@@ -40,6 +42,7 @@ parse_options() {
     opt_idshift=""
     opt_idshift_opts=""
     opt_out=""
+    opt_storage=""
     reps=1
     while (($# > 0)); do
         case "$1" in
@@ -51,6 +54,7 @@ parse_options() {
             --idshift) opt_idshift=${2:?--idshift needs a path}; shift ;;
             --idshift-opts) opt_idshift_opts=${2:?--idshift-opts needs options}; shift ;;
             --out) opt_out=${2:?--out needs a directory}; shift ;;
+            --storage) opt_storage=${2:?--storage needs a directory}; shift ;;
             -h | --help) usage; exit 0 ;;
             *) usage >&2; die "unknown argument '$1'" ;;
         esac
@@ -79,6 +83,10 @@ parse_options() {
     [[ $runtime_s =~ ^[1-9][0-9]*$ ]] || die "--runtime wants whole seconds, got '$runtime_s'"
     [[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps wants a positive count, got '$reps'"
     file_bytes=$(numfmt --from=iec "${file_size%B}") || die "bad --size '$file_size'"
+    if [[ -n $opt_storage ]]; then
+        [[ -d $opt_storage ]] || die "--storage $opt_storage is not a directory"
+        opt_storage=$(cd "$opt_storage" && pwd)
+    fi
     # Two data files, the metadata tree and the unpacked tarball, with room to spare; 3 GiB at least.
     image_bytes=$((2 * file_bytes + (1 << 30)))
     ((image_bytes >= 3 << 30)) || image_bytes=$((3 << 30))

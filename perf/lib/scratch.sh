@@ -6,6 +6,7 @@
 child_pid=""
 loop_device=""
 ext4_mounted=0
+storage_back=""  # the directory made on --storage, removed at cleanup
 cleanup_done=0
 
 # Makes the temp dir and the output dir; from here on cleanup() must run on every exit path.
@@ -17,6 +18,18 @@ make_scratch() {
     out=$(cd "$out" && pwd)
     : >"$out/cells.jsonl"
     : >"$out/contenders.jsonl"
+}
+
+# The backing directory: a fresh one on the storage the user named (--storage), or on the scratch
+# ext4 image.
+make_backing() {
+    if [[ -n $opt_storage ]]; then
+        back=$(mktemp -d "$opt_storage/idshift-perf.XXXXXX")
+        storage_back=$back
+        chmod 0755 "$back"
+    else
+        make_backing_fs
+    fi
 }
 
 # The ext4 image lives in the temp dir and is attached with direct I/O, so the host page cache does
@@ -88,6 +101,10 @@ cleanup() {
     stop_child
     stop_all_contenders
     unmount_ext4 || true
+    if [[ -n $storage_back ]]; then
+        rm -rf --one-file-system "$storage_back" ||
+            echo "perf/run: could not remove $storage_back" >&2
+    fi
     if [[ -n $loop_device ]]; then
         losetup -d "$loop_device" || echo "perf/run: could not detach $loop_device" >&2
     fi

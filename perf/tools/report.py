@@ -148,7 +148,9 @@ def describe(info):
         f"fio: psync, buffered, {info['runtime_s']} s per job, {info['file_bytes'] / 2**20:.0f} MiB "
         f"per job file, page cache primed before reads; meta: {info['meta_files']} files in "
         f"{info['meta_dirs']} dirs, stat x{info['stat_passes']}; tree: {info['tree_files']} files "
-        f"in {info['tree_dirs']} dirs; only find-cold starts with dropped caches"
+        f"in {info['tree_dirs']} dirs; only find-cold starts with dropped caches\n"
+        f"storage: {info.get('storage', 'scratch ext4 image')} "
+        f"({info.get('storage_fstype') or 'ext4'}); native is that storage alone"
     )
 
 
