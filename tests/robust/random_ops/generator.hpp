@@ -30,6 +30,8 @@ class OpGenerator {
     std::string any_path();
     std::string existing(bool want_dir);
     std::string new_name_in_existing_dir();
+    timespec some_time();
+    std::string link_target(const std::string& link);
 
     std::mt19937_64 random_;
     std::map<std::string, bool> known_;  // path -> is a directory
