@@ -56,7 +56,8 @@ int depth_of(const std::string& path) {
 
 }  // namespace
 
-OpGenerator::OpGenerator(std::uint64_t seed) : random_(seed) {}
+OpGenerator::OpGenerator(std::uint64_t seed, bool with_fifos)
+    : random_(seed), with_fifos_(with_fifos) {}
 
 std::uint64_t OpGenerator::below(std::uint64_t bound) {
     return bound == 0 ? 0 : random_() % bound;
@@ -93,12 +94,14 @@ std::string OpGenerator::new_name_in_existing_dir() {
 
 Op OpGenerator::next() {
     unsigned total = 0;
-    for (const unsigned weight : kWeights)
+    std::array<unsigned, kWeights.size()> weights = kWeights;
+    if (!with_fifos_) weights[static_cast<std::size_t>(OpKind::mkfifo)] = 0;
+    for (const unsigned weight : weights)
         total += weight;
     auto pick = static_cast<unsigned>(below(total));
     std::size_t kind = 0;
-    while (pick >= kWeights[kind])
-        pick -= kWeights[kind++];
+    while (pick >= weights[kind])
+        pick -= weights[kind++];
 
     Op op;
     op.kind = static_cast<OpKind>(kind);
