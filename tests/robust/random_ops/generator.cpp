@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
+#include <time.h>
 
 #include <array>
 #include <iterator>
@@ -23,7 +24,7 @@ constexpr std::uint64_t kMaxOffset = 96 * 1024;
 constexpr std::uint64_t kMaxWrite = 12 * 1024;
 
 // Relative weights of the operation kinds, in OpKind order.
-constexpr std::array<unsigned, 16> kWeights{
+constexpr std::array<unsigned, 20> kWeights{
     10,  // create
     16,  // write
     5,   // truncate
@@ -40,6 +41,10 @@ constexpr std::array<unsigned, 16> kWeights{
     3,   // fsync
     7,   // mkdir
     4,   // rmdir
+    4,   // symlink
+    3,   // readlink
+    3,   // mkfifo
+    6,   // utimens
 };
 
 int depth_of(const std::string& path) {
@@ -51,7 +56,8 @@ int depth_of(const std::string& path) {
 
 }  // namespace
 
-OpGenerator::OpGenerator(std::uint64_t seed) : random_(seed) {}
+OpGenerator::OpGenerator(std::uint64_t seed, bool with_fifos)
+    : random_(seed), with_fifos_(with_fifos) {}
 
 std::uint64_t OpGenerator::below(std::uint64_t bound) {
     return bound == 0 ? 0 : random_() % bound;
@@ -88,12 +94,14 @@ std::string OpGenerator::new_name_in_existing_dir() {
 
 Op OpGenerator::next() {
     unsigned total = 0;
-    for (const unsigned weight : kWeights)
+    std::array<unsigned, kWeights.size()> weights = kWeights;
+    if (!with_fifos_) weights[static_cast<std::size_t>(OpKind::mkfifo)] = 0;
+    for (const unsigned weight : weights)
         total += weight;
     auto pick = static_cast<unsigned>(below(total));
     std::size_t kind = 0;
-    while (pick >= kWeights[kind])
-        pick -= kWeights[kind++];
+    while (pick >= weights[kind])
+        pick -= weights[kind++];
 
     Op op;
     op.kind = static_cast<OpKind>(kind);
@@ -168,8 +176,43 @@ Op OpGenerator::next() {
         case OpKind::fsync:
             op.path = existing(chance(30));
             break;
+        case OpKind::symlink:
+            op.path = new_name_in_existing_dir();
+            op.target = link_target(op.path);
+            break;
+        case OpKind::readlink:
+            op.path = existing(chance(10));
+            break;
+        case OpKind::mkfifo:
+            op.path = new_name_in_existing_dir();
+            op.mode = static_cast<std::uint32_t>(below(01000));
+            break;
+        case OpKind::utimens:
+            op.path = existing(chance(30));
+            op.times.atime = some_time();
+            op.times.mtime = some_time();
+            break;
     }
     return op;
+}
+
+// Explicit most of the time (those are compared), else UTIME_NOW or UTIME_OMIT.
+timespec OpGenerator::some_time() {
+    const auto which = below(10);
+    if (which == 0) return timespec{0, UTIME_NOW};
+    if (which == 1) return timespec{0, UTIME_OMIT};
+    return timespec{static_cast<time_t>(below(1U << 31)), static_cast<long>(below(1000000000))};
+}
+
+// A relative target that stays inside the tree (at most as many ".." as the link is deep), so
+// it means the same below the native root and below the mount; it may dangle.
+std::string OpGenerator::link_target(const std::string& link) {
+    std::string target;
+    const auto ups = below(static_cast<std::uint64_t>(depth_of(link)));
+    for (std::uint64_t i = 0; i < ups; ++i)
+        target += "../";
+    return target + kNames[below(kNames.size())] +
+           (chance(30) ? std::string("/") + kNames[below(kNames.size())] : std::string());
 }
 
 void OpGenerator::observe(const std::string& path, const NodeState& native_state) {

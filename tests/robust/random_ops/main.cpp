@@ -7,11 +7,13 @@
 
 #include <cstdio>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "args.hpp"
 #include "daemon_mount.hpp"
+#include "effective_caller.hpp"
 #include "generator.hpp"
 #include "op.hpp"
 #include "suite_env.hpp"
@@ -29,7 +31,9 @@ class TreeChecker {
                 std::filesystem::path backing, const IdTable& ids, std::string mount_name)
         : native_(std::move(native)), mount_(std::move(mount)), backing_(std::move(backing)) {
         through_mount_.actual_name = mount_name;
-        on_storage_.fields = kShape | kXattrs;
+        // Everything but times: names, types, modes, storage ids, sizes, link counts, bytes,
+        // symlink targets and xattrs must be what the native side holds.
+        on_storage_.fields = kEverything;
         on_storage_.actual_name = "backing";
         on_storage_.translate_owner = [&ids](Owner owner) { return ids.to_storage(owner); };
     }
@@ -37,25 +41,36 @@ class TreeChecker {
     // Returns the native state of `path` (the generator learns from it) and appends differences.
     NodeState check_path(const Touch& touch, std::vector<std::string>& differences) const {
         NodeState native = capture_node(native_, touch.path, touch.capture);
-        append(differences,
-               diff_nodes(touch.path, native, capture_node(mount_, touch.path, touch.capture),
-                          through_mount_));
-        CaptureOptions storage = touch.capture;
-        storage.content = false;
-        append(differences, diff_nodes(touch.path, native,
-                                       capture_node(backing_, touch.path, storage), on_storage_));
+        const NodeState mounted = capture_node(mount_, touch.path, touch.capture);
+        append(differences, diff_nodes(touch.path, native, mounted, through_mount_));
+        const NodeState stored = capture_node(backing_, touch.path, touch.capture);
+        append(differences, diff_nodes(touch.path, native, stored, on_storage_));
+        if ((touch.atime || touch.mtime) && native.lstat_errno == 0 && !S_ISLNK(native.mode)) {
+            append(differences, diff_times(touch, native, mounted, through_mount_));
+            append(differences, diff_times(touch, native, stored, on_storage_));
+        }
         return native;
     }
 
     Snapshot check_tree(std::vector<std::string>& differences) const {
         Snapshot native = capture_tree(native_);
         append(differences, diff_trees(native, capture_tree(mount_), through_mount_));
-        append(differences, diff_trees(native, capture_tree(backing_, CaptureOptions{false, true}),
-                                       on_storage_));
+        append(differences, diff_trees(native, capture_tree(backing_), on_storage_));
         return native;
     }
 
   private:
+    // The times utimensat set explicitly, to the nanosecond; the others are left out of the
+    // comparison (UTIME_NOW differs between the sides, UTIME_OMIT keeps whatever was there).
+    static std::vector<std::string> diff_times(const Touch& touch, NodeState expected,
+                                               NodeState actual, const CompareSpec& spec) {
+        if (!touch.atime) expected.atime = actual.atime = timespec{};
+        if (!touch.mtime) expected.mtime = actual.mtime = timespec{};
+        CompareSpec times = spec;
+        times.fields = kTimes;
+        return diff_nodes(touch.path, expected, actual, times);
+    }
+
     static void append(std::vector<std::string>& lines, std::vector<std::string> more) {
         for (std::string& line : more)
             lines.push_back(std::move(line));
@@ -71,10 +86,23 @@ class TreeChecker {
 int run(const Args& args) {
     const SuiteEnv env = require_environment("random_ops", args, true, true);
     const std::uint64_t seed = args.number("seed", std::random_device{}());
-    const std::uint64_t total = args.number("ops", 100000);
+    const std::uint64_t total = args.number("steps", args.number("ops", 100000));
     const std::uint64_t full_every = std::max<std::uint64_t>(1, args.number("full-every", 1000));
     const bool trace = args.flag("trace");
-    std::printf("random_ops: seed=%llu ops=%llu (replay: --seed %llu --ops %llu)\n",
+    // What else a replay needs: the variant's mount option lives in the environment.
+    std::string replay_extra;
+    // --as NAME: every operation is made as that mapped user (alice, or bob with the extra
+    // group 1002), on both sides; the checks stay root's.
+    const std::string as = args.get("as").value_or("root");
+    const Caller* caller = caller_named(as);
+    if (caller == nullptr) {
+        std::fprintf(stderr, "--as %s: expected root, alice or bob\n", as.c_str());
+        return 2;
+    }
+    if (caller == &kRoot) caller = nullptr;
+    if (caller != nullptr) replay_extra += " --as " + as;
+    if (!env.variant.empty()) replay_extra += " (with IDSHIFT_TEST_VARIANT=" + env.variant + ")";
+    std::printf("random_ops: seed=%llu steps=%llu (replay: --seed %llu --steps %llu)\n",
                 static_cast<unsigned long long>(seed), static_cast<unsigned long long>(total),
                 static_cast<unsigned long long>(seed), static_cast<unsigned long long>(total));
     std::fflush(stdout);
@@ -88,11 +116,19 @@ int run(const Args& args) {
     const std::filesystem::path native = temp.make_dir("native");
     const TreeChecker checker(native, mount.root(), mount.backing(), ids, mount_name);
     ::umask(0);  // the generated modes reach the filesystems unmasked
+    if (caller != nullptr) {
+        // The caller must be able to create below the two roots (set as root, on both).
+        if (::chmod(native.c_str(), 0777) != 0 || ::chmod(mount.root().c_str(), 0777) != 0)
+            throw std::runtime_error("cannot open the roots to " + as);
+    }
 
     Summary summary("random_ops");
     summary.set("target", std::string(target_name(env.target)));
     summary.set("seed", std::to_string(seed));
-    OpGenerator generator(seed);
+    summary.set("caller", as);
+    const bool fifos = args.flag("fifos");
+    if (fifos) replay_extra += " --fifos";
+    OpGenerator generator(seed, fifos);
     std::uint64_t step = 0;
     std::uint64_t succeeded_ops = 0;
     std::uint64_t checked_paths = 0;
@@ -101,14 +137,21 @@ int run(const Args& args) {
     while (step < total && differences.empty()) {
         ++step;
         const Op op = generator.next();
-        const Outcome on_native = apply(op, native);
-        const Outcome on_mount = apply(op, mount.root());
+        Outcome on_native;
+        Outcome on_mount;
+        {
+            const EffectiveCaller acting(caller);
+            on_native = apply(op, native);
+            on_mount = apply(op, mount.root());
+        }
         succeeded_ops += succeeded(on_native) ? 1 : 0;
         if (on_native != on_mount) {
             differences.push_back("result native=" + describe(on_native) + " " + mount_name + "=" +
                                   describe(on_mount));
         }
-        for (const Touch& touch : touched_paths(op)) {
+        for (Touch touch : touched_paths(op)) {
+            // A refused utimensat set no time: there is none to compare.
+            if (!succeeded(on_native)) touch.atime = touch.mtime = false;
             generator.observe(touch.path, checker.check_path(touch, differences));
             ++checked_paths;
         }
@@ -126,6 +169,13 @@ int run(const Args& args) {
                         static_cast<unsigned long long>(seed), describe(op).c_str());
             for (const std::string& line : differences)
                 std::printf("    %s\n", line.c_str());
+            // The stream depends only on the seed and the native results: these repeat it up
+            // to the failing step.
+            std::printf(
+                "replay: robust_random_ops --seed %llu --steps %llu%s (fails at step "
+                "%llu: %s)\n",
+                static_cast<unsigned long long>(seed), static_cast<unsigned long long>(step),
+                replay_extra.c_str(), static_cast<unsigned long long>(step), describe(op).c_str());
         } else if (step % 10000 == 0) {
             std::printf("random_ops: %llu steps agree\n", static_cast<unsigned long long>(step));
         }
@@ -145,7 +195,7 @@ int run(const Args& args) {
 }  // namespace idshift::robust
 
 int main(int argc, char** argv) {
-    const idshift::robust::Args args(argc, argv, {"target", "seed", "ops", "full-every"},
-                                     {"trace"});
+    const idshift::robust::Args args(
+        argc, argv, {"target", "seed", "ops", "steps", "full-every", "as"}, {"trace", "fifos"});
     return idshift::robust::guarded_main("random_ops", [&] { return idshift::robust::run(args); });
 }

@@ -51,6 +51,14 @@ const char* kind_name(OpKind kind) {
             return "mkdir";
         case OpKind::rmdir:
             return "rmdir";
+        case OpKind::symlink:
+            return "symlink";
+        case OpKind::readlink:
+            return "readlink";
+        case OpKind::mkfifo:
+            return "mkfifo";
+        case OpKind::utimens:
+            return "utimens";
     }
     return "?";
 }
@@ -76,7 +84,9 @@ std::string parent_of(const std::string& path) {
 }
 
 Outcome with_fd(const std::filesystem::path& path, int flags, auto&& body) {
-    const sys::UniqueFd fd(::open(path.c_str(), flags | O_NOFOLLOW | O_CLOEXEC, 0644));
+    // O_NONBLOCK: opening a fifo without a peer fails (ENXIO) or succeeds at once instead of
+    // blocking; it changes nothing for regular files.
+    const sys::UniqueFd fd(::open(path.c_str(), flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0644));
     if (!fd) return failed(errno);
     return body(fd.get());
 }
@@ -98,6 +108,16 @@ Outcome mmap_write(int fd, const Op& op) {
     return synced == 0 ? Outcome{static_cast<long>(length), 0} : failed(sync_errno);
 }
 
+std::string time_text(const timespec& time) {
+    if (time.tv_nsec == UTIME_NOW) return "now";
+    if (time.tv_nsec == UTIME_OMIT) return "omit";
+    return std::to_string(time.tv_sec) + "." + std::to_string(time.tv_nsec);
+}
+
+bool explicit_time(const timespec& time) {
+    return time.tv_nsec != UTIME_NOW && time.tv_nsec != UTIME_OMIT;
+}
+
 }  // namespace
 
 std::string describe(const Op& op) {
@@ -110,6 +130,8 @@ std::string describe(const Op& op) {
         op.mode, op.uid, op.gid, op.flags, static_cast<unsigned long long>(op.data_seed));
     text += details;
     if (!op.name.empty()) text += " name=" + op.name;
+    if (op.kind == OpKind::utimens)
+        text += " atime=" + time_text(op.times.atime) + " mtime=" + time_text(op.times.mtime);
     return text;
 }
 
@@ -120,7 +142,18 @@ std::vector<Touch> touched_paths(const Op& op) {
     const bool moves = op.kind == OpKind::rename || op.kind == OpKind::link;
     const bool xattrs = op.kind == OpKind::setxattr || op.kind == OpKind::removexattr;
     const bool names = moves || op.kind == OpKind::create || op.kind == OpKind::mkdir ||
-                       op.kind == OpKind::rmdir || op.kind == OpKind::unlink;
+                       op.kind == OpKind::rmdir || op.kind == OpKind::unlink ||
+                       op.kind == OpKind::symlink || op.kind == OpKind::mkfifo;
+    if (op.kind == OpKind::utimens) {
+        // Nothing read: a read of the content or a listing could move the atime just set.
+        return {Touch{op.path, CaptureOptions{false, false, false}, explicit_time(op.times.atime),
+                      explicit_time(op.times.mtime)}};
+    }
+    if (op.kind == OpKind::symlink) {
+        // The target is text, not a path of the tree.
+        return {Touch{op.path, CaptureOptions{false, false, false}},
+                Touch{parent_of(op.path), CaptureOptions{false, false, true}}};
+    }
     const CaptureOptions entry{data || moves, xattrs || moves, moves};
     std::vector<Touch> touches{{op.path, entry}};
     if (!op.target.empty()) touches.push_back({op.target, entry});
@@ -137,8 +170,9 @@ Outcome apply(const Op& op, const std::filesystem::path& root) {
     const std::filesystem::path target = root / op.target;
     switch (op.kind) {
         case OpKind::create:
-            return from_fd(::open(path.c_str(),
-                                  O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC | op.flags, op.mode));
+            return from_fd(::open(
+                path.c_str(), O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | op.flags,
+                op.mode));
         case OpKind::write:
             return with_fd(path, O_WRONLY, [&](int fd) {
                 const std::string bytes = pattern(op.data_seed, op.length);
@@ -179,6 +213,18 @@ Outcome apply(const Op& op, const std::filesystem::path& root) {
             return from_rc(::mkdir(path.c_str(), op.mode));
         case OpKind::rmdir:
             return from_rc(::rmdir(path.c_str()));
+        case OpKind::symlink:
+            return from_rc(::symlink(op.target.c_str(), path.c_str()));
+        case OpKind::readlink: {
+            char buffer[256];
+            return from_rc(::readlink(path.c_str(), buffer, sizeof buffer));
+        }
+        case OpKind::mkfifo:
+            return from_rc(::mknod(path.c_str(), S_IFIFO | op.mode, 0));
+        case OpKind::utimens: {
+            const timespec times[2] = {op.times.atime, op.times.mtime};
+            return from_rc(::utimensat(AT_FDCWD, path.c_str(), times, 0));
+        }
     }
     return failed(ENOSYS);
 }

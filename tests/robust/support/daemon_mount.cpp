@@ -20,6 +20,7 @@
 #include "caller.hpp"
 #include "mountinfo.hpp"
 #include "outcome.hpp"
+#include "variant_check.hpp"
 
 extern char** environ;
 
@@ -79,8 +80,10 @@ std::vector<std::string> DaemonMount::command_line() const {
         argv.push_back(mountpoint_.string());
         return argv;
     }
+    const std::string cache = env_.variant == "nocache" ? "none" : options_.cache;
     std::string mount_options =
-        "map=" + map_file_.string() + ",cache=" + options_.cache + ",backend=" + env_.backend;
+        "map=" + map_file_.string() + ",cache=" + cache + ",backend=" + env_.backend;
+    if (env_.variant == "nopassthrough") mount_options += ",passthrough=off";
     if (options_.dev) mount_options += ",dev";
     return {env_.daemon.string(), backing_.string(), mountpoint_.string(), "-f", "-o",
             mount_options};
@@ -113,6 +116,15 @@ void DaemonMount::start() {
     ::close(log_fd);
     if (pid_ < 0) throw std::runtime_error("fork: " + errno_name(errno));
     wait_until_mounted();
+    if (env_.target != Target::idshift) return;
+    try {
+        verify_variant(env_.variant, backing_, mountpoint_, [this] { return log_text(); });
+    } catch (...) {
+        // The constructor fails, so no destructor will unmount: do it here.
+        killed_ = true;  // the log was printed with the error already
+        unmount();
+        throw;
+    }
 }
 
 void DaemonMount::wait_until_mounted() {

@@ -80,6 +80,19 @@ SuiteEnv require_environment(std::string_view suite, const Args& args, bool supp
         backend != nullptr && *backend != '\0') {
         env.backend = backend;
     }
+    if (const char* variant = std::getenv("IDSHIFT_TEST_VARIANT"); variant != nullptr) {
+        env.variant = variant;
+    }
+    if (!env.variant.empty() && env.variant != "nopassthrough" && env.variant != "nocache") {
+        std::fprintf(stderr, "unknown IDSHIFT_TEST_VARIANT %s (nopassthrough or nocache)\n",
+                     env.variant.c_str());
+        std::exit(2);
+    }
+    if (!env.variant.empty() && (env.target != Target::idshift || env.kernel_backend())) {
+        std::fprintf(stderr, "IDSHIFT_TEST_VARIANT=%s needs idshift on the FUSE backend\n",
+                     env.variant.c_str());
+        std::exit(2);
+    }
     if (env.target == Target::idshift && ::access(env.daemon.c_str(), X_OK) != 0) {
         skip(suite, "IDSHIFT_BIN=" + env.daemon.string() + " is not executable");
     }

@@ -20,6 +20,10 @@ struct SuiteEnv {
     // idshift's -o backend=: "fuse" unless the suite is registered on the kernel backend too
     // ($IDSHIFT_TEST_BACKEND=kernel). Pinned, never auto, so FUSE-only suites stay on FUSE.
     std::string backend = "fuse";
+    // The data-path variant ($IDSHIFT_TEST_VARIANT): "" (passthrough on, cache=auto),
+    // "nopassthrough" (-o passthrough=off) or "nocache" (-o cache=none). DaemonMount mounts with
+    // it and proves the daemon really runs it, so a variant cannot pass on the default path.
+    std::string variant;
     bool kernel_backend() const { return target == Target::idshift && backend == "kernel"; }
 };
 

@@ -6,7 +6,11 @@
 
 namespace idshift::robust {
 
-Summary::Summary(std::string suite) : suite_(std::move(suite)) {}
+// The variant first, so that the lines of robust.NAME and robust.NAME.nocache can be told apart.
+Summary::Summary(std::string suite) : suite_(std::move(suite)) {
+    if (const char* variant = std::getenv("IDSHIFT_TEST_VARIANT"); variant != nullptr && *variant)
+        fields_.emplace_back("variant", variant);
+}
 
 std::string* Summary::find(const std::string& key) {
     for (auto& [name, value] : fields_) {

@@ -1,4 +1,6 @@
 // The Filesystem core on a temporary directory: names, ownership both ways, nodes.
+// [root]: the cases that give files storage owners (chown) or act as another caller (each
+// request switches fsuid/fsgid and groups) need root; as another user they skip, not fail.
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/fuse.h>
@@ -51,7 +53,8 @@ std::map<std::string, fuse_entry_out> parse_direntplus(const std::vector<char>& 
 
 }  // namespace
 
-TEST_CASE("lookup reports storage owners as mount owners and keeps the backing inode number") {
+TEST_CASE("lookup reports storage owners as mount owners and keeps the backing inode number",
+          "[root]") {
     FsFixture f;
     make_file(f.backing("mapped"), kStorageUser + 5, kStorageUser + 3);
     make_file(f.backing("unmapped"), 7777, 7777);
@@ -68,7 +71,8 @@ TEST_CASE("lookup reports storage owners as mount owners and keeps the backing i
     CHECK(attr->attr.st_uid == kMountUser + 5);
 }
 
-TEST_CASE("lookup of a missing name is ENOENT, and bad names are refused before any syscall") {
+TEST_CASE("lookup of a missing name is ENOENT, and bad names are refused before any syscall",
+          "[root]") {
     FsFixture f;
     CHECK(f.fs().lookup(f.root(), FUSE_ROOT_ID, "missing").error() == ENOENT);
     CHECK(f.fs().lookup(f.root(), FUSE_ROOT_ID, "..").error() == EINVAL);
@@ -77,7 +81,7 @@ TEST_CASE("lookup of a missing name is ENOENT, and bad names are refused before 
     CHECK(f.fs().lookup(f.root(), FUSE_ROOT_ID, "").error() == ENOENT);
 }
 
-TEST_CASE("a nodeid the kernel never got, or forgot, is ESTALE") {
+TEST_CASE("a nodeid the kernel never got, or forgot, is ESTALE", "[root]") {
     FsFixture f;
     CHECK(f.fs().getattr(0xdead0000, std::nullopt).error() == ESTALE);
     make_file(f.backing("a"), 0, 0);
@@ -146,7 +150,7 @@ TEST_CASE("the backing fs judges a non-root caller as that user", "[root]") {
     f.fs().release(as_root->fh, false);
 }
 
-TEST_CASE("hard links share one node, and forget frees it when the last lookup goes") {
+TEST_CASE("hard links share one node, and forget frees it when the last lookup goes", "[root]") {
     FsFixture f;
     make_file(f.backing("a"), 0, 0);
     const std::size_t before = f.fs().node_count();
@@ -161,7 +165,7 @@ TEST_CASE("hard links share one node, and forget frees it when the last lookup g
     CHECK(f.fs().node_count() == before);
 }
 
-TEST_CASE("a symlink is text: never followed, never opened") {
+TEST_CASE("a symlink is text: never followed, never opened", "[root]") {
     FsFixture f;
     REQUIRE(::symlink("/etc/shadow", f.backing("shadow").c_str()) == 0);
     REQUIRE(::symlink("../../..", f.backing("up").c_str()) == 0);
@@ -175,7 +179,7 @@ TEST_CASE("a symlink is text: never followed, never opened") {
     CHECK(f.fs().lookup(f.root(), f.lookup("up").ino, "etc").error() == ENOTDIR);
 }
 
-TEST_CASE("create over a symlink that points outside fails and creates nothing outside") {
+TEST_CASE("create over a symlink that points outside fails and creates nothing outside", "[root]") {
     FsFixture f;
     char outside[] = "/var/tmp/idshift-outside-XXXXXX";
     REQUIRE(::mkdtemp(outside) != nullptr);
@@ -187,7 +191,8 @@ TEST_CASE("create over a symlink that points outside fails and creates nothing o
     ::rmdir(outside);
 }
 
-TEST_CASE("chown maps mount ids to storage ids, and -1 keeps, and an unmapped id is EOVERFLOW") {
+TEST_CASE("chown maps mount ids to storage ids, and -1 keeps, and an unmapped id is EOVERFLOW",
+          "[root]") {
     FsFixture f;
     make_file(f.backing("a"), 0, 0);
     const auto a = f.lookup("a");
@@ -213,7 +218,7 @@ TEST_CASE("chown maps mount ids to storage ids, and -1 keeps, and an unmapped id
     CHECK(f.backing_stat("a").st_uid == kStorageUser + 4);
 }
 
-TEST_CASE("setattr changes mode, size and times, and UTIME_OMIT leaves a time alone") {
+TEST_CASE("setattr changes mode, size and times, and UTIME_OMIT leaves a time alone", "[root]") {
     FsFixture f;
     make_file(f.backing("a"), 0, 0);
     REQUIRE(::truncate(f.backing("a").c_str(), 100) == 0);
@@ -259,7 +264,7 @@ TEST_CASE("a mode change that only clears set-id bits works for any caller", "[r
               .error() == EPERM);
 }
 
-TEST_CASE("rename honours RENAME_NOREPLACE and RENAME_EXCHANGE") {
+TEST_CASE("rename honours RENAME_NOREPLACE and RENAME_EXCHANGE", "[root]") {
     FsFixture f;
     make_file(f.backing("a"), kStorageUser, 0);
     make_file(f.backing("b"), kStorageUser + 1, 0);
@@ -275,7 +280,7 @@ TEST_CASE("rename honours RENAME_NOREPLACE and RENAME_EXCHANGE") {
     CHECK(f.fs().rename(f.root(), FUSE_ROOT_ID, "c", FUSE_ROOT_ID, "d", 1U << 7) == EINVAL);
 }
 
-TEST_CASE("unlink and rmdir remove as the caller") {
+TEST_CASE("unlink and rmdir remove as the caller", "[root]") {
     FsFixture f;
     make_file(f.backing("a"), 0, 0);
     REQUIRE(::mkdir(f.backing("d").c_str(), 0755) == 0);
@@ -287,7 +292,7 @@ TEST_CASE("unlink and rmdir remove as the caller") {
     CHECK_FALSE(f.backing_exists("d"));
 }
 
-TEST_CASE("readdir lists every entry with its backing inode number and type") {
+TEST_CASE("readdir lists every entry with its backing inode number and type", "[root]") {
     FsFixture f;
     make_file(f.backing("file"), 0, 0);
     REQUIRE(::mkdir(f.backing("dir").c_str(), 0755) == 0);
@@ -309,7 +314,8 @@ TEST_CASE("readdir lists every entry with its backing inode number and type") {
     f.fs().releasedir(*fh);
 }
 
-TEST_CASE("readdir resumes where a full buffer stopped, without losing or repeating entries") {
+TEST_CASE("readdir resumes where a full buffer stopped, without losing or repeating entries",
+          "[root]") {
     FsFixture f;
     for (int i = 0; i < 200; ++i)
         make_file(f.backing("file-" + std::to_string(i)), 0, 0);
@@ -336,7 +342,7 @@ TEST_CASE("readdir resumes where a full buffer stopped, without losing or repeat
     f.fs().releasedir(*fh);
 }
 
-TEST_CASE("readdirplus looks entries up with mapped owners and counts the lookups") {
+TEST_CASE("readdirplus looks entries up with mapped owners and counts the lookups", "[root]") {
     FsFixture f;
     make_file(f.backing("owned"), kStorageUser + 2, kStorageUser + 2);
     auto fh = f.fs().opendir(f.root(), FUSE_ROOT_ID);

@@ -1,4 +1,6 @@
 // The Filesystem core on a temporary directory: data, locks, extended attributes.
+// [root]: the cases that act as another caller (each request switches fsuid/fsgid and groups)
+// need root; as another user they skip, not fail.
 #include <fcntl.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -70,7 +72,7 @@ std::uint32_t acl_user_id(const std::vector<char>& blob) {
 
 }  // namespace
 
-TEST_CASE("open, write and read go to the backing file") {
+TEST_CASE("open, write and read go to the backing file", "[root]") {
     FsFixture f;
     write_backing(f.backing("a"), "hello world");
     const auto a = f.lookup("a");
@@ -92,7 +94,7 @@ TEST_CASE("open, write and read go to the backing file") {
     CHECK(f.fs().read(opened->fh, 1, 0).error() == EBADF);
 }
 
-TEST_CASE("O_DIRECT opens keep O_DIRECT and still write from unaligned request buffers") {
+TEST_CASE("O_DIRECT opens keep O_DIRECT and still write from unaligned request buffers", "[root]") {
     FsFixture f;
     write_backing(f.backing("direct"), std::string(8192, 'x'));
     const auto entry = f.lookup("direct");
@@ -112,7 +114,7 @@ TEST_CASE("O_DIRECT opens keep O_DIRECT and still write from unaligned request b
     f.fs().release(opened->fh, false);
 }
 
-TEST_CASE("create returns an entry and an open file for the same inode") {
+TEST_CASE("create returns an entry and an open file for the same inode", "[root]") {
     FsFixture f;
     auto created = f.fs().create(f.root(), FUSE_ROOT_ID, "new", 0640, O_RDWR | O_EXCL);
     REQUIRE(created.ok());
@@ -123,7 +125,8 @@ TEST_CASE("create returns an entry and an open file for the same inode") {
     f.fs().release(created->fh, false);
 }
 
-TEST_CASE("POSIX locks: two owners conflict, one owner's locks merge, flush releases them") {
+TEST_CASE("POSIX locks: two owners conflict, one owner's locks merge, flush releases them",
+          "[root]") {
     FsFixture f;
     write_backing(f.backing("locked"), std::string(100, 'x'));
     const auto entry = f.lookup("locked");
@@ -171,7 +174,8 @@ TEST_CASE("POSIX locks: two owners conflict, one owner's locks merge, flush rele
     f.fs().release(third->fh, false);
 }
 
-TEST_CASE("flock: two opens conflict like two native opens, and releasing the open unlocks") {
+TEST_CASE("flock: two opens conflict like two native opens, and releasing the open unlocks",
+          "[root]") {
     FsFixture f;
     write_backing(f.backing("f"), "x");
     const auto entry = f.lookup("f");
@@ -187,7 +191,7 @@ TEST_CASE("flock: two opens conflict like two native opens, and releasing the op
     f.fs().release(second->fh, false);
 }
 
-TEST_CASE("fallocate punches holes and lseek finds data and holes") {
+TEST_CASE("fallocate punches holes and lseek finds data and holes", "[root]") {
     FsFixture f;
     write_backing(f.backing("sparse"), std::string(3 * 65536, 'x'));
     const auto entry = f.lookup("sparse");
@@ -205,7 +209,7 @@ TEST_CASE("fallocate punches holes and lseek finds data and holes") {
     f.fs().release(opened->fh, false);
 }
 
-TEST_CASE("copy_file_range copies between two opens") {
+TEST_CASE("copy_file_range copies between two opens", "[root]") {
     FsFixture f;
     write_backing(f.backing("src"), "0123456789");
     write_backing(f.backing("dst"), "");
@@ -221,7 +225,7 @@ TEST_CASE("copy_file_range copies between two opens") {
     f.fs().release(out->fh, false);
 }
 
-TEST_CASE("getattr through an open file works after the file is unlinked") {
+TEST_CASE("getattr through an open file works after the file is unlinked", "[root]") {
     FsFixture f;
     write_backing(f.backing("gone"), "abc");
     const auto entry = f.lookup("gone");
@@ -235,7 +239,7 @@ TEST_CASE("getattr through an open file works after the file is unlinked") {
     f.fs().release(opened->fh, false);
 }
 
-TEST_CASE("ACL xattrs are translated: mount ids in, storage ids stored, mount ids out") {
+TEST_CASE("ACL xattrs are translated: mount ids in, storage ids stored, mount ids out", "[root]") {
     FsFixture f;
     write_backing(f.backing("acl"), "");
     const auto entry = f.lookup("acl");
@@ -263,7 +267,7 @@ TEST_CASE("ACL xattrs are translated: mount ids in, storage ids stored, mount id
     CHECK(acl_user_id(stored) == kStorageUser + 3);
 }
 
-TEST_CASE("other xattrs pass through untouched, and list and remove work") {
+TEST_CASE("other xattrs pass through untouched, and list and remove work", "[root]") {
     FsFixture f;
     write_backing(f.backing("x"), "");
     const auto entry = f.lookup("x");

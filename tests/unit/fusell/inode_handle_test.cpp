@@ -1,5 +1,6 @@
 // Nodes keep a file handle instead of an fd; these check that a node evicted from the fd cache is
 // reopened by its handle, and that a deleted inode's handle is stale.
+// [root]: open_by_handle_at needs CAP_DAC_READ_SEARCH, and the fixture acts as other callers.
 #include <fcntl.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
@@ -13,7 +14,7 @@ using namespace idshift::fusell;
 using namespace idshift::fusell::testing;
 using idshift::sys::UniqueFd;
 
-TEST_CASE("a handle reopens the same inode through an open directory of its mount") {
+TEST_CASE("a handle reopens the same inode through an open directory of its mount", "[root]") {
     char dir[] = "/var/tmp/idshift-handle-XXXXXX";
     REQUIRE(::mkdtemp(dir) != nullptr);
     const std::string file = std::string(dir) + "/f";
@@ -34,7 +35,7 @@ TEST_CASE("a handle reopens the same inode through an open directory of its moun
     ::rmdir(dir);
 }
 
-TEST_CASE("nodes evicted from the fd cache are reopened by handle") {
+TEST_CASE("nodes evicted from the fd cache are reopened by handle", "[root]") {
     FsOptions options;
     options.fd_cache_size = 1;
     FsFixture f(options);
@@ -54,7 +55,7 @@ TEST_CASE("nodes evicted from the fd cache are reopened by handle") {
     f.fs().release(opened->fh, false);
 }
 
-TEST_CASE("a node whose inode is gone answers ESTALE once its fd is evicted") {
+TEST_CASE("a node whose inode is gone answers ESTALE once its fd is evicted", "[root]") {
     FsOptions options;
     options.fd_cache_size = 1;
     FsFixture f(options);
