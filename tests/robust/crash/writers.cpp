@@ -25,15 +25,21 @@ bool write_all(int fd, const std::string& bytes, off_t offset) {
     return true;
 }
 
+int failed(WriterSlot& slot, char call) {
+    const int err = errno;
+    slot.failed_after_kill = slot.kill_sent.load();
+    slot.failed_call = call;
+    return err;
+}
+
 int write_blocks(const WriterSpec& spec, WriterSlot& slot) {
     const sys::UniqueFd fd(::open(spec.where.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
-    if (!fd) return errno;
+    if (!fd) return failed(slot, 'o');
     for (std::uint64_t index = 0; index < kMaxUnits; ++index) {
         const std::string bytes = block_content(spec.seed, index, spec.block_size);
-        if (!write_all(fd.get(), bytes, static_cast<off_t>(index * spec.block_size)) ||
-            ::fsync(fd.get()) != 0) {
-            return errno;
-        }
+        if (!write_all(fd.get(), bytes, static_cast<off_t>(index * spec.block_size)))
+            return failed(slot, 'w');
+        if (::fsync(fd.get()) != 0) return failed(slot, 'f');
         slot.durable = index + 1;
     }
     return 0;
@@ -41,15 +47,15 @@ int write_blocks(const WriterSpec& spec, WriterSlot& slot) {
 
 int create_files(const WriterSpec& spec, WriterSlot& slot) {
     const sys::UniqueFd dir(::open(spec.where.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dir) return errno;
+    if (!dir) return failed(slot, 'o');
     for (std::uint64_t index = 0; index < kMaxUnits; ++index) {
         const sys::UniqueFd fd(::openat(dir.get(), created_file_name(index).c_str(),
                                         O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0640));
-        if (!fd) return errno;
-        if (!write_all(fd.get(), block_content(spec.seed, index, spec.block_size), 0) ||
-            ::fsync(fd.get()) != 0 || ::fsync(dir.get()) != 0) {
-            return errno;
-        }
+        if (!fd) return failed(slot, 'o');
+        if (!write_all(fd.get(), block_content(spec.seed, index, spec.block_size), 0))
+            return failed(slot, 'w');
+        if (::fsync(fd.get()) != 0) return failed(slot, 'f');
+        if (::fsync(dir.get()) != 0) return failed(slot, 'd');
         slot.durable = index + 1;
     }
     return 0;

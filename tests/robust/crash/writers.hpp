@@ -14,7 +14,12 @@ namespace idshift::robust {
 struct WriterSlot {
     std::atomic<std::uint64_t> durable{0};  // blocks (or files) whose fsync returned
     std::atomic<int> final_errno{0};        // why the writer stopped
+    std::atomic<char> failed_call{' '};     // which call: o(pen) w(rite) f(sync) d(ir fsync)
     std::atomic<bool> stopped{false};
+    // Set by the suite just before it kills the daemon; the writer copies it when a call fails,
+    // so a failure that came before the kill is told from one the kill caused.
+    std::atomic<bool> kill_sent{false};
+    std::atomic<bool> failed_after_kill{false};
 };
 
 enum class WriterKind {

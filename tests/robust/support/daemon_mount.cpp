@@ -204,6 +204,11 @@ std::string DaemonMount::log_tail(std::size_t lines) const {
 
 bool DaemonMount::unmount() {
     if (env_.target == Target::native) return true;
+    if (!unmounted_) unmounted_ = unmount_once();
+    return *unmounted_;
+}
+
+bool DaemonMount::unmount_once() {
     if (env_.kernel_backend()) {
         // Detached, as the FUSE daemon's own unmount at SIGTERM is: a suite may still hold a
         // directory of the mount open. One umount must be enough (nothing else is stacked).

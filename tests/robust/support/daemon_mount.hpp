@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,7 @@ class DaemonMount {
     std::vector<std::string> command_line() const;
     void wait_until_mounted();
     bool wait_for_exit(int seconds);
+    bool unmount_once();
 
     SuiteEnv env_;
     std::filesystem::path backing_;
@@ -70,6 +72,9 @@ class DaemonMount {
     pid_t pid_ = -1;
     int exit_status_ = -1;
     bool killed_ = false;  // kill_daemon() was called: its death is not news
+    // The first unmount()'s result; the destructor's call after an explicit one repeats it
+    // instead of reporting the daemon it already stopped as one that died by itself.
+    std::optional<bool> unmounted_;
     std::string bindfs_map_;
 };
 
