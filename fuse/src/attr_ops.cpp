@@ -95,6 +95,9 @@ Result<AttrReply> Filesystem::setattr(const Caller& caller, fuse_ino_t ino, cons
     State& s = *state_;
     auto node = s.resolve(ino);
     if (!node) return Errno{node.error()};
+    // Taken before the mode change below may drop FUSE_SET_ATTR_MODE from to_set: a request that
+    // asked for a mode change is not one that changes nothing.
+    const bool changes_nothing = (to_set & kChanges) == 0;
     std::shared_ptr<FileHandle> file = fh ? s.files.find(*fh) : nullptr;
     const int open_fd = file ? file->fd.get() : -1;
     const int path_fd = node->get();
@@ -120,8 +123,9 @@ Result<AttrReply> Filesystem::setattr(const Caller& caller, fuse_ino_t ino, cons
     // A SETATTR that changes nothing is what the kernel leaves of a chown to -1:-1, and of its
     // clearing of set-id bits before a write, once FUSE_HANDLE_KILLPRIV_V2 has taken the kill bits
     // (and with them the mode change) out. Both clear bits natively, without asking whether the
-    // caller may change the mode; so does this, with the daemon's credentials.
-    if ((to_set & kChanges) == 0 && S_ISREG(node->node->type())) {
+    // caller may change the mode; so does this, with the daemon's credentials. Natively chown
+    // clears them on every kind of file but a directory (a fifo or device node too).
+    if (changes_nothing && !S_ISDIR(node->node->type())) {
         auto current = sys::stat_fd(path_fd);
         if (!current) return Errno{current.error()};
         const mode_t kept = current->st_mode & 07777 & ~chown_clears(*current, caller);

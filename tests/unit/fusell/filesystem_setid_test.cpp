@@ -150,3 +150,31 @@ TEST_CASE("a setattr that changes nothing clears set-id bits as chown to -1:-1 d
     CHECK(nothing(outsider, "sgid_nox_outsider") == 0765);
     CHECK(nothing(f.root(), "root_nox") == 02765);  // root keeps sgid without group execute
 }
+
+TEST_CASE("a setattr that changes nothing clears set-id bits of a fifo too", "[root]") {
+    FsFixture f;
+    REQUIRE(::mkfifo(f.backing("fifo").c_str(), 0600) == 0);
+    REQUIRE(::chown(f.backing("fifo").c_str(), 0, kStorageTeam) == 0);
+    REQUIRE(::chmod(f.backing("fifo").c_str(), 06024) == 0);
+    REQUIRE(::mkdir(f.backing("dir").c_str(), 0700) == 0);
+    REQUIRE(::chmod(f.backing("dir").c_str(), 06755) == 0);
+    const struct stat unused {};
+    for (const char* name : {"fifo", "dir"})
+        REQUIRE(f.fs().setattr(f.root(), f.lookup(name).ino, unused, 0, std::nullopt).ok());
+    // Natively, root's chown -1:-1 of a 6024 fifo leaves 2024: suid goes, sgid without group
+    // execute stays for a caller with CAP_FSETID.
+    CHECK(backing_mode(f, "fifo") == 02024);
+    CHECK(backing_mode(f, "dir") == 06755);  // and leaves a directory's bits alone
+}
+
+TEST_CASE("a chmod that only drops sgid keeps the suid it asks for", "[root]") {
+    FsFixture f;
+    make_setid_file(f, "f", 07456);
+    struct stat wanted {};
+    wanted.st_mode = S_IFREG | 05456;
+    auto reply =
+        f.fs().setattr(f.root(), f.lookup("f").ino, wanted, FUSE_SET_ATTR_MODE, std::nullopt);
+    REQUIRE(reply.ok());
+    CHECK(backing_mode(f, "f") == 05456);
+    CHECK((reply->attr.st_mode & 07777) == 05456);
+}
