@@ -57,7 +57,7 @@ gl_glusterd_pid() {
 }
 
 gl_brick_online() {
-    gl_cli volume status "$GL_VOLUME" detail 2>/dev/null | grep -q '^Online *: Y'
+    gl_cli volume status "$GL_VOLUME" detail 2>/dev/null | grep '^Online *: Y' >/dev/null
 }
 
 # The pid of the brick process (glusterfsd) serving GL_BRICK.
