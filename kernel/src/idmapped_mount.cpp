@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-#include "syscalls.hpp"
+#include "idshift/sys/mount_api.hpp"
 
 // Newer than the uapi headers of the build machine; the value is the kernel's ABI (6.8).
 #ifndef STATX_MNT_ID_UNIQUE
@@ -14,31 +14,13 @@
 #endif
 
 namespace idshift::kernel {
-namespace {
-
-std::uint64_t attributes(const MountFlags& flags) {
-    std::uint64_t set = 0;
-    if (flags.read_only) set |= MOUNT_ATTR_RDONLY;
-    if (flags.nosuid) set |= MOUNT_ATTR_NOSUID;
-    if (flags.nodev) set |= MOUNT_ATTR_NODEV;
-    if (flags.noexec) set |= MOUNT_ATTR_NOEXEC;
-    if (flags.nodiratime) set |= MOUNT_ATTR_NODIRATIME;
-    if (flags.noatime) {
-        set |= MOUNT_ATTR_NOATIME;
-    } else if (flags.strictatime) {
-        set |= MOUNT_ATTR_STRICTATIME;
-    }
-    return set;
-}
-
-}  // namespace
 
 std::variant<DetachedMount, PrepareFailure> prepare_mount(const std::string& source, int userns,
                                                           const MountFlags& flags) {
     // No AT_RECURSIVE: submounts below SOURCE are other filesystems; a FUSE mount of SOURCE
     // would not cross into them either.
     sys::UniqueFd tree(
-        sysc::open_tree(AT_FDCWD, source.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+        sys::open_tree(AT_FDCWD, source.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
     if (!tree) return PrepareFailure{{errno, "open_tree(" + source + ", OPEN_TREE_CLONE)"}, false};
 
     // The idmap alone first: its EINVAL is the filesystem's verdict on idmapped mounts, not
@@ -46,16 +28,12 @@ std::variant<DetachedMount, PrepareFailure> prepare_mount(const std::string& sou
     mount_attr idmap{};
     idmap.attr_set = MOUNT_ATTR_IDMAP;
     idmap.userns_fd = static_cast<std::uint64_t>(userns);
-    if (sysc::mount_setattr(tree.get(), "", AT_EMPTY_PATH, &idmap) != 0) {
+    if (sys::mount_setattr(tree.get(), "", AT_EMPTY_PATH, &idmap) != 0) {
         const int e = errno;
         return PrepareFailure{{e, "mount_setattr(MOUNT_ATTR_IDMAP)"}, e == EINVAL};
     }
-    mount_attr rest{};
-    rest.attr_set = attributes(flags);
-    // Changing the atime mode needs the whole field cleared first (MOUNT_ATTR__ATIME).
-    if (rest.attr_set & (MOUNT_ATTR_NOATIME | MOUNT_ATTR_STRICTATIME))
-        rest.attr_clr = MOUNT_ATTR__ATIME;
-    if (rest.attr_set != 0 && sysc::mount_setattr(tree.get(), "", AT_EMPTY_PATH, &rest) != 0)
+    mount_attr rest = sys::mount_attributes(flags);
+    if (rest.attr_set != 0 && sys::mount_setattr(tree.get(), "", AT_EMPTY_PATH, &rest) != 0)
         return PrepareFailure{{errno, "mount_setattr(mount flags)"}, false};
     return DetachedMount{std::move(tree)};
 }
@@ -63,15 +41,15 @@ std::variant<DetachedMount, PrepareFailure> prepare_mount(const std::string& sou
 std::variant<std::monostate, Failure> attach(DetachedMount mount, const std::string& mountpoint,
                                              Placement placement) {
     if (placement == Placement::on_top) {
-        if (sysc::move_mount(mount.tree.get(), "", AT_FDCWD, mountpoint.c_str(),
-                             MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        if (sys::move_mount(mount.tree.get(), "", AT_FDCWD, mountpoint.c_str(),
+                            MOVE_MOUNT_F_EMPTY_PATH) != 0)
             return Failure{errno, "move_mount(" + mountpoint + ")"};
         return std::monostate{};
     }
     // Beneath the current mount, then the current one detached: there is no moment at which a
     // lookup of MOUNTPOINT finds neither mount.
-    if (sysc::move_mount(mount.tree.get(), "", AT_FDCWD, mountpoint.c_str(),
-                         MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_BENEATH) != 0)
+    if (sys::move_mount(mount.tree.get(), "", AT_FDCWD, mountpoint.c_str(),
+                        MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_BENEATH) != 0)
         return Failure{errno, "move_mount(" + mountpoint + ", MOVE_MOUNT_BENEATH)"};
     if (::umount2(mountpoint.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0)
         return Failure{errno, "umount2(" + mountpoint + ", MNT_DETACH) of the old mount"};

@@ -8,20 +8,13 @@
 #include <variant>
 
 #include "idshift/kernel/failure.hpp"
+#include "idshift/sys/mount_api.hpp"
 #include "idshift/sys/unique_fd.hpp"
 
 namespace idshift::kernel {
 
-// The per-mount flags the mount honours, as FUSE mounts get them by default (nosuid, nodev).
-struct MountFlags {
-    bool read_only = false;
-    bool nosuid = true;
-    bool nodev = true;
-    bool noexec = false;
-    bool noatime = false;
-    bool nodiratime = false;
-    bool strictatime = false;
-};
+// The per-mount flags the mount honours (shared with the FUSE backend's staged mount).
+using MountFlags = sys::MountFlags;
 
 // The idmapped clone, not attached anywhere yet.
 struct DetachedMount {
