@@ -13,6 +13,7 @@
 #include <optional>
 #include <system_error>
 
+#include "background.hpp"
 #include "cli.hpp"
 #include "idshift/fusell/filesystem.hpp"
 #include "idshift/fusell/passthrough_opener.hpp"
@@ -23,6 +24,7 @@
 #include "mount_stats.hpp"
 #include "privileges.hpp"
 #include "reload.hpp"
+#include "staged_volume.hpp"
 #include "subcommands.hpp"
 
 namespace idshift::daemon {
@@ -56,7 +58,8 @@ void invalidate_everything(fusell::Filesystem& fs, fusell::Session& session) {
 
 // Puts the kernel-protocol extras (passthrough, KILLPRIV_V2, ALLOW_IDMAP) on the mounted session.
 // Runs in the process that serves the loop: the hooks and the connection are per process, so it
-// must come after fuse_daemonize's fork. A failure leaves the mount served without the extras.
+// must come after the fork into the background. A failure leaves the mount served without the
+// extras.
 void attach_extras(fusell::kext::Connection& extras, fusell::Session& session,
                    fusell::Filesystem& fs, const fusell::kext::Options& options) {
     extras.set_negotiated_callback([](const fusell::kext::Status& status) {
@@ -73,6 +76,15 @@ void attach_extras(fusell::kext::Connection& extras, fusell::Session& session,
 
 int serve(Config& config, idmap::MapHolder& maps) {
     size_fd_budget(config.fs);
+    // Staged unless the kernel cannot make a FUSE superblock detached (staged_volume.hpp).
+    std::optional<StagedVolume> staged;
+    try {
+        staged = StagedVolume::prepare(config);
+    } catch (const std::system_error& e) {
+        spdlog::error("{}", e.what());
+        return kExitMount;
+    }
+    config.fs.staged_root = staged.has_value();
     // Declared before the filesystem, whose passthrough opener leases backing ids from it: it
     // goes last.
     std::optional<fusell::kext::Connection> extras;
@@ -100,15 +112,22 @@ int serve(Config& config, idmap::MapHolder& maps) {
         fusell::kext::Options kext_options = config.kext;
         kext_options.default_permissions = true;  // idshift always mounts with it
         extras.emplace(kext_options);
-        session->mount(config.mountpoint);
+        session->mount(staged ? staged->take_device_path() : config.mountpoint);
         session->install_signal_handlers();
     } catch (const std::exception& e) {
         spdlog::error("{}", e.what());
         return kExitMount;
     }
+    // The parent exits once the volume is mounted: at once for a classic mount, after the
+    // attach for a staged one.
+    Background background;
     if (!config.foreground) {
-        // Forks now that the mount is in place: the parent exits 0 once the child is set up.
-        if (fuse_daemonize(0) != 0) return kExitMount;
+        try {
+            background = Background::detach();
+        } catch (const std::system_error& e) {
+            spdlog::error("{}", e.what());
+            return kExitMount;
+        }
         log_to_syslog();
     }
     attach_extras(*extras, *session, *fs, config.kext);
@@ -122,7 +141,7 @@ int serve(Config& config, idmap::MapHolder& maps) {
         return kExitMount;
     }
     spdlog::debug("capabilities kept: {}", describe_capabilities());
-    if (stats) stats->start();  // after fuse_daemonize: a thread does not survive its fork
+    if (stats) stats->start();  // after the fork: a thread does not survive it
 
     SighupThread sighup([&] {
         if (!reload_file) {
@@ -133,7 +152,12 @@ int serve(Config& config, idmap::MapHolder& maps) {
             invalidate_everything(*fs, *session);
         }
     });
-    spdlog::info("{} mounted on {}", config.source, config.mountpoint);
+    if (staged) {
+        staged->start_attach(std::move(background), config);
+    } else {
+        spdlog::info("{} mounted on {}", config.source, config.mountpoint);
+        background.ready(kExitOk);
+    }
     // 0 once unmounted, the (positive) signal number after SIGTERM or SIGINT, or -errno.
     const int rc = session->loop(config.fs.max_threads, config.fs.clone_fd);
     // Backing ids still leased by open files are closed while the session's fd is still open.
@@ -142,9 +166,12 @@ int serve(Config& config, idmap::MapHolder& maps) {
         spdlog::error("request loop ended with an error: {}", std::strerror(-rc));
         return kExitMount;
     }
+    if (staged && staged->attach_failed()) return kExitMount;
     if (rc > 0) spdlog::info("{}", strsignal(rc));
-    // The SIGHUP thread stops, then the session unmounts, as the scopes close.
+    // The SIGHUP thread stops, then the session unmounts, as the scopes close. libfuse knows
+    // no mount point of a staged mount: that one is detached here.
     spdlog::info("unmounting {}", config.mountpoint);
+    if (staged && rc > 0) staged->detach(config.mountpoint);
     return kExitOk;
 }
 

@@ -74,6 +74,7 @@ timespec time_to_set(int to_set, int set_bit, int now_bit, const timespec& value
 
 Result<AttrReply> Filesystem::getattr(fuse_ino_t ino, std::optional<std::uint64_t> fh) {
     State& s = *state_;
+    if (s.is_staging(ino)) return State::staging_attr();
     const auto map = s.maps.snapshot();
     // An open file answers for itself: it still works once the file is unlinked.
     if (fh) {

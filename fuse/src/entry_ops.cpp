@@ -6,6 +6,7 @@ namespace idshift::fusell {
 Result<fuse_entry_param> Filesystem::lookup(const Caller& caller, fuse_ino_t parent,
                                             std::string_view name) {
     State& s = *state_;
+    if (s.is_staging(parent)) return s.staging_lookup(name, *caller.map);
     auto valid = Name::parse(name);
     if (!valid) return Errno{valid.error()};
     auto dir = s.resolve(parent);

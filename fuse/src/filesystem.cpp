@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "fs_state.hpp"
+#include "idshift/fusell/staged_root.hpp"
 #include "inode_handle.hpp"
 
 namespace idshift::fusell {
@@ -18,7 +19,7 @@ namespace {
 
 using idmap::raw;
 
-std::shared_ptr<Node> open_root(const std::string& source, MountFds& mount_fds) {
+std::shared_ptr<Node> open_root(const std::string& source, MountFds& mount_fds, fuse_ino_t id) {
     const int fd = ::open(source.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) throw std::system_error(errno, std::generic_category(), source);
     sys::UniqueFd root(fd);
@@ -28,7 +29,7 @@ std::shared_ptr<Node> open_root(const std::string& source, MountFds& mount_fds) 
     if (!handle) throw std::system_error(handle.error(), std::generic_category(), source);
     // The root keeps its fd; its mount's fd serves every node below it.
     if (!handle->empty()) mount_fds.learn(handle->mount_id, root.get(), st->st_mode);
-    return std::make_shared<Node>(FUSE_ROOT_ID, NodeKey{st->st_dev, st->st_ino}, st->st_mode,
+    return std::make_shared<Node>(id, NodeKey{st->st_dev, st->st_ino}, st->st_mode,
                                   std::move(*handle), std::move(root));
 }
 
@@ -38,9 +39,9 @@ Filesystem::State::State(const std::string& source, FsOptions options_in, idmap:
     : options(options_in),
       maps(maps_in),
       opener(std::make_unique<FileOpener>()),
-      nodes(open_root(source, mount_fds)),
+      nodes(open_root(source, mount_fds, options.staged_root ? kVolumeNodeId : FUSE_ROOT_ID)),
       fds(options.fd_cache_size),
-      storage(nodes.find(FUSE_ROOT_ID)->pinned_fd(), !options.read_only) {}
+      storage(nodes.root()->pinned_fd(), !options.read_only) {}
 
 Result<std::shared_ptr<Node>> Filesystem::State::node(fuse_ino_t id) const {
     auto found = nodes.find(id);
@@ -228,7 +229,7 @@ int Filesystem::State::note_fd_error(int error) noexcept {
 
 Filesystem::Filesystem(const std::string& source, FsOptions options, idmap::MapHolder& maps)
     : state_(std::make_unique<State>(source, options, maps)) {
-    if (!S_ISDIR(state_->nodes.find(FUSE_ROOT_ID)->type())) {
+    if (!S_ISDIR(state_->nodes.root()->type())) {
         throw std::system_error(ENOTDIR, std::generic_category(), source);
     }
 }

@@ -11,6 +11,7 @@
 #include "groups_cache.hpp"
 #include "handles.hpp"
 #include "idshift/fusell/filesystem.hpp"
+#include "idshift/fusell/staged_root.hpp"
 #include "idshift/fusell/stats.hpp"
 #include "mount_fds.hpp"
 #include "names.hpp"
@@ -75,6 +76,14 @@ struct Filesystem::State {
 
     // unlinkat(parent, name, flags) as the caller: unlink (0) and rmdir (AT_REMOVEDIR).
     int remove_as_caller(const Caller& caller, fuse_ino_t parent, std::string_view name, int flags);
+
+    // staging_node.cpp: node 1 of a staged mount (staged_root.hpp), which only the daemon's own
+    // attach ever walks: a directory of the daemon's with the one entry kStagedVolumeName.
+    bool is_staging(fuse_ino_t ino) const noexcept {
+        return options.staged_root && ino == kStagingNodeId;
+    }
+    Result<fuse_entry_param> staging_lookup(std::string_view name, const idmap::IdMap& map);
+    static AttrReply staging_attr() noexcept;
 
     // Ownership storage → mount, for everything reported to the kernel. Counts the storage ids
     // no rule covers.

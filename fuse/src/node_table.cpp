@@ -29,7 +29,7 @@ std::size_t NodeTable::shard_of(NodeKey key) noexcept {
 }
 
 std::shared_ptr<Node> NodeTable::find(fuse_ino_t id) const {
-    if (id == FUSE_ROOT_ID) return root_;
+    if (id == root_->id()) return root_;
     const Shard& shard = shards_[shard_of(id)];
     std::lock_guard lock(shard.mutex);
     auto it = shard.by_id.find(id);
@@ -60,7 +60,7 @@ std::shared_ptr<Node> NodeTable::acquire(NodeKey key, mode_t type, InodeHandle h
 }
 
 std::shared_ptr<Node> NodeTable::forget(fuse_ino_t id, std::uint64_t count) {
-    if (id == FUSE_ROOT_ID) return nullptr;
+    if (id == root_->id()) return nullptr;
     Shard& shard = shards_[shard_of(id)];
     std::lock_guard lock(shard.mutex);
     auto it = shard.by_id.find(id);
@@ -96,7 +96,7 @@ std::size_t NodeTable::size() const {
 }
 
 std::uint64_t NodeTable::lookup_count(fuse_ino_t id) const {
-    if (id == FUSE_ROOT_ID) return 1;
+    if (id == root_->id()) return 1;
     const Shard& shard = shards_[shard_of(id)];
     std::lock_guard lock(shard.mutex);
     auto it = shard.by_id.find(id);

@@ -75,8 +75,11 @@ class NodeTable {
     static constexpr std::size_t kShardBits = 6;
     static constexpr std::size_t kShards = std::size_t{1} << kShardBits;
 
-    // `root` must have the id FUSE_ROOT_ID; it is never forgotten.
+    // `root` is the volume root: FUSE_ROOT_ID, or kVolumeNodeId when the mount is staged. Its id
+    // is below every id acquire() hands out, and it is never forgotten.
     explicit NodeTable(std::shared_ptr<Node> root);
+
+    const std::shared_ptr<Node>& root() const noexcept { return root_; }
 
     // The node with this id, or null when the kernel has forgotten it (or never had it).
     std::shared_ptr<Node> find(fuse_ino_t id) const;

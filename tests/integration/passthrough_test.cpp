@@ -18,6 +18,7 @@
 #include "support/child.hpp"
 #include "support/files.hpp"
 #include "support/mount_fixture.hpp"
+#include "support/op_counts.hpp"
 #include "support/unique_fd.hpp"
 
 using namespace idshift::itest;
@@ -25,22 +26,6 @@ using namespace idshift::itest;
 namespace {
 
 constexpr std::size_t kBlock = 4096;
-
-// The daemon's count of `op` requests (idshift stats --prometheus). The daemon prints every
-// operation, 0 included, so a missing series fails the test instead of reading as "no requests".
-long long requests(const Mount& mount, const std::string& op) {
-    const char* bin = std::getenv("IDSHIFT_BIN");
-    REQUIRE(bin != nullptr);
-    std::string text;
-    REQUIRE(run_program({bin, "stats", "--prometheus", mount.path()}, &text) == 0);
-    const std::string series = "idshift_ops_total{op=\"" + op + "\"} ";
-    std::istringstream lines(text);
-    for (std::string line; std::getline(lines, line);) {
-        if (line.rfind(series, 0) == 0) return std::stoll(line.substr(series.size()));
-    }
-    FAIL("idshift stats --prometheus has no series " << series << "in:\n" << text);
-    return -1;
-}
 
 // `size` bytes in which every 4 KiB block differs from its neighbours.
 std::string block_pattern(std::size_t size) {

@@ -82,8 +82,9 @@ mount_with() {
 # expect_mounted WHAT: the mount's type, source and owners are right, and no idshift-only
 # option is among its kernel options.
 expect_mounted() {
+    # [/volume]: the mount shows the volume entry of its FUSE superblock, never the FUSE root.
     expect_eq "$(findmnt --noheadings --output FSTYPE,SOURCE --mountpoint "$mnt")" \
-        "fuse.idshift $src" "$1: type and source"
+        "fuse.idshift $src[/volume]" "$1: type and source"
     local info
     info=$(awk -v m="$mnt" '$5 == m' /proc/self/mountinfo)
     expect_not_contains "$info" "map=" "$1: mountinfo"

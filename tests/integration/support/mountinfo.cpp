@@ -25,6 +25,7 @@ std::string unescape(const std::string& field) {
 }
 
 struct MountLine {
+    std::string root;     // the directory of its filesystem the mount shows, "/" for all of it
     std::string options;  // the per-mount options, "rw,nosuid,...,idmapped"
     std::string fs_type;
 };
@@ -45,7 +46,7 @@ std::optional<MountLine> top_mount_at(const std::string& mount_point) {
         }
         std::string fs_type;
         // Later lines are mounted on top of earlier ones.
-        if (fields >> fs_type) top = MountLine{options, fs_type};
+        if (fields >> fs_type) top = MountLine{unescape(root), options, fs_type};
     }
     return top;
 }
@@ -56,6 +57,12 @@ std::optional<std::string> mount_type_at(const std::string& mount_point) {
     const std::optional<MountLine> top = top_mount_at(mount_point);
     if (!top) return std::nullopt;
     return top->fs_type;
+}
+
+std::optional<std::string> mount_root_at(const std::string& mount_point) {
+    const std::optional<MountLine> top = top_mount_at(mount_point);
+    if (!top) return std::nullopt;
+    return top->root;
 }
 
 bool idmapped_mount_at(const std::string& mount_point) {

@@ -33,6 +33,9 @@ struct FsOptions {
     std::size_t fd_cache_size = 4096;
     // Largest write the kernel may send in one request.
     std::uint32_t max_write = 1U << 20;
+    // The volume root is node kVolumeNodeId below a staging directory at node 1 (staged_root.hpp);
+    // otherwise it is node 1 itself. Set by the daemon when it mounts staged.
+    bool staged_root = false;
 
     // Seconds the kernel may cache attributes / names.
     double attr_timeout() const noexcept { return timeout(); }
