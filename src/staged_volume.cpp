@@ -62,12 +62,11 @@ void StagedVolume::start_attach(Background background, const Config& config) {
                  mountpoint = config.mountpoint]() mutable {
         auto result =
             fusell::attach_volume(state->fuse.mount.get(), state->target.get(), state->request);
-        // The staging mount is not needed once its clone is in place; after a failure, closing
-        // it takes the superblock down and ends the loop.
-        state->fuse.mount.reset();
-        state->target.reset();
         if (const auto* attached = std::get_if<fusell::AttachedVolume>(&result)) {
             state->mount_id = attached->mount_id;
+            // The staging mount is not needed once its clone is in place.
+            state->fuse.mount.reset();
+            state->target.reset();
             spdlog::info("{} mounted on {}", source, mountpoint);
             background.ready(kExitOk);
             return;
@@ -76,6 +75,10 @@ void StagedVolume::start_attach(Background background, const Config& config) {
         spdlog::error("cannot attach the volume on {}: {}", mountpoint,
                       std::get<fusell::MountStepError>(result).describe());
         background.ready(kExitMount);
+        // Last: closing the staging mount takes the superblock down, which ends the loop, and
+        // the daemon exits soon after.
+        state->fuse.mount.reset();
+        state->target.reset();
     }).detach();
 }
 
