@@ -1,34 +1,9 @@
 #pragma once
-// A move-only owner of a file descriptor for test code.
-#include <unistd.h>
-
-#include <utility>
+// The tests own fds with the project's own owner, so that they exercise the one the daemon uses.
+#include "idshift/sys/unique_fd.hpp"
 
 namespace idshift::itest {
 
-class UniqueFd {
-  public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd) noexcept : fd_(fd) {}
-    UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    UniqueFd& operator=(UniqueFd&& other) noexcept {
-        if (this != &other) reset(std::exchange(other.fd_, -1));
-        return *this;
-    }
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    ~UniqueFd() { reset(); }
-
-    int get() const noexcept { return fd_; }
-    explicit operator bool() const noexcept { return fd_ >= 0; }
-    // Closes the held descriptor (once: close() is never retried on EINTR) and holds `fd`.
-    void reset(int fd = -1) noexcept {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = fd;
-    }
-
-  private:
-    int fd_ = -1;
-};
+using UniqueFd = sys::UniqueFd;
 
 }  // namespace idshift::itest
