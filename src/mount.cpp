@@ -15,6 +15,7 @@
 
 #include "background.hpp"
 #include "cli.hpp"
+#include "fd_keeper.hpp"
 #include "idshift/fusell/filesystem.hpp"
 #include "idshift/fusell/passthrough_opener.hpp"
 #include "idshift/fusell/session.hpp"
@@ -158,8 +159,14 @@ int serve(Config& config, idmap::MapHolder& maps) {
         spdlog::info("{} mounted on {}", config.source, config.mountpoint);
         background.ready(kExitOk);
     }
+    std::optional<FdKeeper> fd_keeper;
+    if (rlimit limit{}; getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+        fd_keeper.emplace(*fs, fuse_session_fd(session->get()),
+                          static_cast<std::size_t>(std::min<rlim_t>(limit.rlim_cur, 1U << 20)));
+    }
     // 0 once unmounted, the (positive) signal number after SIGTERM or SIGINT, or -errno.
     const int rc = session->loop(config.fs.max_threads, config.fs.clone_fd);
+    fd_keeper.reset();
     // Backing ids still leased by open files are closed while the session's fd is still open.
     fs->set_opener(std::make_unique<fusell::FileOpener>());
     if (rc < 0) {

@@ -217,6 +217,7 @@ struct stat Filesystem::State::to_mount(struct stat attr, const idmap::IdMap& ma
 }
 
 int Filesystem::State::note_fd_error(int error) noexcept {
+    if (error == EMFILE || error == ENFILE) nodes.report_fd_shortage();
     if ((error == EMFILE || error == ENFILE) && fd_exhaustion_log.allow()) {
         spdlog::error(
             "out of file descriptors ({}): {} nodes known, {} fds cached, {} files and {} "
@@ -295,6 +296,15 @@ std::vector<fuse_ino_t> Filesystem::known_nodes() const {
 }
 std::size_t Filesystem::node_count() const {
     return state_->nodes.size();
+}
+std::size_t Filesystem::pinned_nodes() const noexcept {
+    return state_->nodes.pinned_count();
+}
+std::vector<fuse_ino_t> Filesystem::pinned_nodes_unused_longest(std::size_t count) {
+    return state_->nodes.least_recently_used_pinned(count);
+}
+void Filesystem::on_fd_pressure(std::size_t mark, std::function<void()> wake) {
+    state_->nodes.on_pinned_pressure(mark, std::move(wake));
 }
 Stats& Filesystem::stats() noexcept {
     return state_->stats;

@@ -12,7 +12,10 @@
 #include <sys/types.h>
 
 #include <array>
+#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -68,6 +71,8 @@ class Node {
     const sys::UniqueFd pinned_;
     PosixLockOwners posix_locks_;
     std::uint64_t nlookup_ = 0;  // guarded by the owning shard's mutex
+    // When the node was last found (touch()): which pinned nodes went longest unused.
+    std::atomic<std::uint64_t> last_used_{0};
 };
 
 class NodeTable {
@@ -100,6 +105,17 @@ class NodeTable {
     // The kernel references the table holds for `id` (0 when unknown; 1 for the root).
     std::uint64_t lookup_count(fuse_ino_t id) const;
 
+    // Nodes that hold an fd of their own (storage without file handles), the root left out.
+    std::size_t pinned_count() const noexcept { return pinned_.load(std::memory_order_relaxed); }
+    // Up to `count` of those, the ones found least recently.
+    std::vector<fuse_ino_t> least_recently_used_pinned(std::size_t count);
+    // Calls `hook` (without any lock held) when the pinned count reaches `mark`, and again every
+    // kPressureStride nodes above it. Set before the table is shared between threads.
+    void on_pinned_pressure(std::size_t mark, std::function<void()> hook);
+    // Calls the hook now: an open just failed with EMFILE.
+    void report_fd_shortage() const;
+    static constexpr std::size_t kPressureStride = 32;
+
     static std::size_t shard_of(NodeKey key) noexcept;
     static std::size_t shard_of(fuse_ino_t id) noexcept { return id & (kShards - 1); }
 
@@ -111,8 +127,20 @@ class NodeTable {
         std::uint64_t next_serial = 1;
     };
 
+    // In milliseconds of the monotonic clock: a vDSO read, no shared cache line written.
+    static void touch(Node& node) noexcept {
+        const auto now = std::chrono::steady_clock::now().time_since_epoch();
+        node.last_used_.store(
+            static_cast<std::uint64_t>(
+                std::chrono::duration_cast<std::chrono::milliseconds>(now).count()),
+            std::memory_order_relaxed);
+    }
+
     std::shared_ptr<Node> root_;
     std::array<Shard, kShards> shards_;
+    std::atomic<std::size_t> pinned_{0};
+    std::size_t pressure_mark_ = SIZE_MAX;
+    std::function<void()> pressure_hook_;
 };
 
 }  // namespace idshift::fusell

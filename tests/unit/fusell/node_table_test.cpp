@@ -2,7 +2,10 @@
 
 #include <fcntl.h>
 
+#include <chrono>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "node_table.hpp"
 
@@ -117,4 +120,41 @@ TEST_CASE("a node without a handle keeps the fd it was given, and a found node d
     CHECK(same == node);
     CHECK(node->pinned_fd() == first_fd);
     CHECK(::fcntl(second_fd, F_GETFD) == -1);  // closed: not kept by anyone
+}
+
+namespace {
+
+UniqueFd some_fd() {
+    return UniqueFd(::open("/", O_PATH | O_CLOEXEC));
+}
+
+}  // namespace
+
+TEST_CASE("pinned nodes are counted until forgotten, and the ones unused longest come first") {
+    NodeTable table(make_root());
+    CHECK(table.pinned_count() == 0);  // the root's own fd is not counted
+    auto old_node = table.acquire(NodeKey{1, 100}, S_IFREG, InodeHandle{}, some_fd());
+    auto by_handle = table.acquire(NodeKey{1, 101}, S_IFREG, handle(1), UniqueFd{});
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    auto new_node = table.acquire(NodeKey{1, 102}, S_IFREG, InodeHandle{}, some_fd());
+    CHECK(table.pinned_count() == 2);
+    CHECK(table.least_recently_used_pinned(1) == std::vector<fuse_ino_t>{old_node->id()});
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    REQUIRE(table.find(old_node->id()) != nullptr);  // using it makes it the newest
+    CHECK(table.least_recently_used_pinned(1) == std::vector<fuse_ino_t>{new_node->id()});
+    CHECK(table.least_recently_used_pinned(5).size() == 2);
+    table.forget(new_node->id(), 1);
+    CHECK(table.pinned_count() == 1);
+}
+
+TEST_CASE("the pressure hook runs at the mark and every stride above it") {
+    NodeTable table(make_root());
+    int calls = 0;
+    table.on_pinned_pressure(3, [&calls] { ++calls; });
+    const std::size_t nodes = 3 + NodeTable::kPressureStride;
+    for (std::size_t i = 0; i < nodes; ++i)
+        table.acquire(NodeKey{1, 200 + i}, S_IFREG, InodeHandle{}, some_fd());
+    CHECK(calls == 2);  // at 3 and at 3 + stride
+    table.report_fd_shortage();
+    CHECK(calls == 3);
 }

@@ -10,6 +10,7 @@
 #include <sys/statvfs.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -75,6 +76,15 @@ class Filesystem {
     std::vector<fuse_ino_t> known_nodes() const;
     // Number of nodes the kernel holds references to, the root included.
     std::size_t node_count() const;
+    // Nodes that hold an fd of their own because their storage gives no file handles: their fds
+    // go only when the kernel forgets them. And up to `count` of them, unused longest first,
+    // for the kernel to drop (FUSE_NOTIFY_PRUNE) when fds run short.
+    std::size_t pinned_nodes() const noexcept;
+    std::vector<fuse_ino_t> pinned_nodes_unused_longest(std::size_t count);
+    // `wake` is called, from the thread serving a request and without blocking it, when the pinned
+    // nodes reach `mark` (and every few nodes above), and when an open fails with EMFILE. Set
+    // before serving.
+    void on_fd_pressure(std::size_t mark, std::function<void()> wake);
     // Every storage met below SOURCE, the root's first: what was found and what idshift does.
     std::vector<StorageInfo> storage_info() const;
     // Whether an open of a file on storage `dev` may use FUSE passthrough; a decline is counted.

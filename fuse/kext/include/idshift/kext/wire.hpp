@@ -100,6 +100,18 @@ static_assert(offsetof(fuse_open_in, open_flags) == kOpenInOpenFlagsOffset);
 static_assert(offsetof(fuse_create_in, open_flags) == kCreateInOpenFlagsOffset);
 static_assert(sizeof(fuse_in_header) == 40 && sizeof(fuse_out_header) == 16);
 
+// --- notifications
+// --------------------------------------------------------------------------------
+// FUSE_NOTIFY_PRUNE (7.45): the kernel drops, of the nodeids that follow, every inode nothing uses
+// (no open file, no cwd, no mount on it), and FORGETs them. Older kernels answer EINVAL.
+inline constexpr std::int32_t kNotifyPrune = 9;
+struct NotifyPruneOut {
+    std::uint32_t count;  // nodeids (u64 each) after this header
+    std::uint32_t padding;
+    std::uint64_t spare;
+};
+static_assert(sizeof(NotifyPruneOut) == 16);
+
 // --- ioctls on any /dev/fuse fd of the connection ------------------------------------------------
 inline constexpr unsigned kDevIocMagic = 229;
 inline constexpr unsigned long kDevIocBackingOpen = _IOW(kDevIocMagic, 1, BackingMap);
