@@ -87,6 +87,7 @@ Verdict ParityRunner::run(std::size_t index) {
 
     Verdict verdict;
     verdict.native_as_expected = ran(native) && native.child.outcome == parity_case.expect;
+    verdict.mount_as_expected = ran(mounted) && mounted.child.outcome == parity_case.expect;
     std::vector<std::string> differences;
     if (ran(native) && ran(mounted)) {
         CompareSpec through_mount;

@@ -17,6 +17,7 @@ namespace idshift::robust {
 struct Verdict {
     bool native_as_expected = false;
     bool mount_matches_native = false;
+    bool mount_as_expected = false;   // the call's outcome through the mount is the case's
     std::vector<std::string> report;  // empty when both hold
 };
 
