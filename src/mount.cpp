@@ -36,17 +36,19 @@ constexpr int kExitUsage = 1;
 constexpr int kExitMount = 2;
 
 // Raises the soft RLIMIT_NOFILE to the hard limit and sizes the fd cache to a quarter of it, so
-// that open files, open directories and lock descriptions keep the rest.
-void size_fd_budget(fusell::FsOptions& options) {
+// that open files, open directories and lock descriptions keep the rest. Returns the limit (0 when
+// it cannot be read).
+std::size_t size_fd_budget(fusell::FsOptions& options) {
     rlimit limit{};
-    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
     if (limit.rlim_cur < limit.rlim_max) {
         limit.rlim_cur = limit.rlim_max;
         setrlimit(RLIMIT_NOFILE, &limit);
         getrlimit(RLIMIT_NOFILE, &limit);
     }
-    options.fd_cache_size =
-        std::clamp<std::size_t>(static_cast<std::size_t>(limit.rlim_cur) / 4, 64, 4096);
+    const auto fd_limit = static_cast<std::size_t>(std::min<rlim_t>(limit.rlim_cur, 1U << 20));
+    options.fd_cache_size = std::clamp<std::size_t>(fd_limit / 4, 64, 4096);
+    return fd_limit;
 }
 
 void invalidate_everything(fusell::Filesystem& fs, fusell::Session& session) {
@@ -76,7 +78,7 @@ void attach_extras(fusell::kext::Connection& extras, fusell::Session& session,
 }
 
 int serve(Config& config, idmap::MapHolder& maps) {
-    size_fd_budget(config.fs);
+    const std::size_t fd_limit = size_fd_budget(config.fs);
     // Staged unless the kernel cannot make a FUSE superblock detached (staged_volume.hpp).
     std::optional<StagedVolume> staged;
     try {
@@ -160,10 +162,7 @@ int serve(Config& config, idmap::MapHolder& maps) {
         background.ready(kExitOk);
     }
     std::optional<FdKeeper> fd_keeper;
-    if (rlimit limit{}; getrlimit(RLIMIT_NOFILE, &limit) == 0) {
-        fd_keeper.emplace(*fs, fuse_session_fd(session->get()),
-                          static_cast<std::size_t>(std::min<rlim_t>(limit.rlim_cur, 1U << 20)));
-    }
+    if (fd_limit > 0) fd_keeper.emplace(*fs, fuse_session_fd(session->get()), fd_limit);
     // 0 once unmounted, the (positive) signal number after SIGTERM or SIGINT, or -errno.
     const int rc = session->loop(config.fs.max_threads, config.fs.clone_fd);
     fd_keeper.reset();

@@ -3,35 +3,17 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 
 #include "idshift/fusell/staged_root.hpp"
+#include "mountinfo.hpp"
 
 namespace idshift::fusell {
 namespace {
-
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string unescape_mountinfo(const std::string& field) {
-    std::string out;
-    for (std::size_t i = 0; i < field.size(); ++i) {
-        const bool octal =
-            field[i] == '\\' && i + 3 < field.size() &&
-            field.substr(i + 1, 3).find_first_not_of("01234567") == std::string::npos;
-        if (octal) {
-            out.push_back(static_cast<char>(std::stoi(field.substr(i + 1, 3), nullptr, 8)));
-            i += 3;
-        } else {
-            out.push_back(field[i]);
-        }
-    }
-    return out;
-}
 
 class Configurator {
   public:
@@ -108,21 +90,14 @@ std::variant<AttachedVolume, MountStepError> attach_volume(int detached, int tar
                         MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0) {
         return MountStepError{errno, "move_mount"};
     }
-    return AttachedVolume{stx.stx_mnt_id, makedev(stx.stx_dev_major, stx.stx_dev_minor)};
+    return AttachedVolume{stx.stx_mnt_id};
 }
 
 int detach_volume(std::uint64_t mount_id) {
-    std::ifstream mountinfo("/proc/self/mountinfo");
-    std::string line;
-    while (std::getline(mountinfo, line)) {
-        std::istringstream fields(line);
-        std::uint64_t id = 0;
-        std::string parent, devices, root, mount_point;
-        if (!(fields >> id >> parent >> devices >> root >> mount_point) || id != mount_id) continue;
-        const std::string path = unescape_mountinfo(mount_point);
-        return ::umount2(path.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0 ? 0 : errno;
-    }
-    return ENOENT;
+    const auto line =
+        find_mount([mount_id](const MountInfoLine& mount) { return mount.id == mount_id; });
+    if (!line) return ENOENT;
+    return ::umount2(line->mount_point.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0 ? 0 : errno;
 }
 
 }  // namespace idshift::fusell

@@ -15,11 +15,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <string>
 
 #include "../creds.hpp"
 #include "../inode_handle.hpp"
+#include "../mountinfo.hpp"
 #include "../sys.hpp"
 #include "root_times.hpp"
 
@@ -70,22 +70,8 @@ std::string magic_name(long type) {
 
 // The type the mount table gives the filesystem of `dev` ("fuse.glusterfs"), or "".
 std::string fstype_of(dev_t dev) {
-    std::ifstream table("/proc/self/mountinfo");
-    const std::string wanted = std::to_string(major(dev)) + ":" + std::to_string(minor(dev));
-    std::string line;
-    while (std::getline(table, line)) {
-        // id parent maj:min root point options [optional...] - fstype source super-options
-        std::size_t field = line.find(' ');
-        field = field == std::string::npos ? field : line.find(' ', field + 1);
-        if (field == std::string::npos) continue;
-        const std::size_t end = line.find(' ', field + 1);
-        if (line.compare(field + 1, end - field - 1, wanted) != 0) continue;
-        const std::size_t dash = line.find(" - ");
-        if (dash == std::string::npos) continue;
-        const std::size_t start = dash + 3;
-        return line.substr(start, line.find(' ', start) - start);
-    }
-    return {};
+    const auto line = find_mount([dev](const MountInfoLine& mount) { return mount.dev == dev; });
+    return line ? line->fstype : std::string();
 }
 
 Answer acl_answer(int fd) noexcept {

@@ -2,8 +2,6 @@
 // Mounting staged (staged_root.hpp): the FUSE superblock is made detached with the new mount API,
 // and a clone of its entry kStagedVolumeName is moved onto the mount point once the session
 // serves requests. The mount point then shows the volume root, never the FUSE root.
-#include <sys/types.h>
-
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -42,10 +40,9 @@ struct MountStepError {
 std::variant<DetachedFuse, MountStepError> make_detached_fuse(const StagedMountRequest& request);
 
 // The volume, attached: its mount id (STATX_MNT_ID, constant across moves) identifies it in
-// /proc/self/mountinfo later, and dev its superblock.
+// /proc/self/mountinfo later.
 struct AttachedVolume {
     std::uint64_t mount_id = 0;
-    dev_t dev = 0;
 };
 
 // Clones kStagedVolumeName out of `detached`, sets the request's mount attributes on the clone and
