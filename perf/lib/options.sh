@@ -7,11 +7,11 @@ readonly default_contenders=(native idshift idshift-nopt idshift-kernel bindfs)
 usage() {
     cat <<'EOF'
 usage: perf/run [--quick] [--only LIST] [--runtime S] [--size SIZE] [--reps N]
-                [--idshift PATH] [--idshift-opts OPTS] [--out DIR] [--storage DIR]
+                [--idshift PATH] [--idshift-opts OPTS] [--out DIR] [--storage WHAT]
 
 Measures the same workloads on the native backing directory, idshift (FUSE with passthrough on
-and off, and the kernel backend) and bindfs, over one scratch ext4 image, and prints a table of
-results and ratios.
+and off, and the kernel backend) and bindfs, over one storage (a scratch ext4 image unless --storage says
+otherwise), and prints a table of results and ratios.
 
   --quick           smoke run: small files and short runtimes (about two minutes)
   --only LIST       comma-separated contenders, from: native idshift idshift-nopt idshift-kernel
@@ -23,8 +23,13 @@ results and ratios.
   --idshift PATH    idshift binary (default build/release/src/idshift, built with cmake if missing)
   --idshift-opts O  extra -o options for both idshift contenders, e.g. cache=always
   --out DIR         where results, logs and the table go (default: out/ in the run's temp dir)
-  --storage DIR     run over a fresh directory made in DIR (a GlusterFS or sshfs mount, say)
-                    instead of the scratch ext4 image; native is then that storage alone
+  --storage WHAT    the storage below every contender; native is that storage alone:
+                      ext4     a scratch ext4 image on a loop device (the default)
+                      tmpfs    a scratch tmpfs
+                      gluster  a GlusterFS volume made for the run (one brick, in a network
+                               namespace of its own), reached through its FUSE client
+                      sshfs    sshfs to an sshd on 127.0.0.1 started for the run (root login)
+                      PATH     a fresh directory made in PATH, any storage mounted already
 EOF
 }
 
@@ -54,7 +59,7 @@ parse_options() {
             --idshift) opt_idshift=${2:?--idshift needs a path}; shift ;;
             --idshift-opts) opt_idshift_opts=${2:?--idshift-opts needs options}; shift ;;
             --out) opt_out=${2:?--out needs a directory}; shift ;;
-            --storage) opt_storage=${2:?--storage needs a directory}; shift ;;
+            --storage) opt_storage=${2:?--storage needs a kind or a directory}; shift ;;
             -h | --help) usage; exit 0 ;;
             *) usage >&2; die "unknown argument '$1'" ;;
         esac
@@ -83,10 +88,7 @@ parse_options() {
     [[ $runtime_s =~ ^[1-9][0-9]*$ ]] || die "--runtime wants whole seconds, got '$runtime_s'"
     [[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps wants a positive count, got '$reps'"
     file_bytes=$(numfmt --from=iec "${file_size%B}") || die "bad --size '$file_size'"
-    if [[ -n $opt_storage ]]; then
-        [[ -d $opt_storage ]] || die "--storage $opt_storage is not a directory"
-        opt_storage=$(cd "$opt_storage" && pwd)
-    fi
+    parse_storage_option
     # Two data files, the metadata tree and the unpacked tarball, with room to spare; 3 GiB at least.
     image_bytes=$((2 * file_bytes + (1 << 30)))
     ((image_bytes >= 3 << 30)) || image_bytes=$((3 << 30))

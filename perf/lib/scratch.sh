@@ -20,11 +20,12 @@ make_scratch() {
     : >"$out/contenders.jsonl"
 }
 
-# The backing directory: a fresh one on the storage the user named (--storage), or on the scratch
-# ext4 image.
+# The backing directory: a fresh one on the storage --storage names (started here when perf/run
+# makes it), or on the scratch ext4 image.
 make_backing() {
-    if [[ -n $opt_storage ]]; then
-        back=$(mktemp -d "$opt_storage/idshift-perf.XXXXXX")
+    start_storage
+    if [[ -n $storage_root ]]; then
+        back=$(mktemp -d "$storage_root/idshift-perf.XXXXXX")
         storage_back=$back
         chmod 0755 "$back"
     else
@@ -105,10 +106,13 @@ cleanup() {
         rm -rf --one-file-system "$storage_back" ||
             echo "perf/run: could not remove $storage_back" >&2
     fi
+    stop_storage
     if [[ -n $loop_device ]]; then
         losetup -d "$loop_device" || echo "perf/run: could not detach $loop_device" >&2
     fi
-    if ((ext4_mounted == 0)) && [[ -n ${scratch:-} ]]; then
+    # Never walk into a mount that is still there (a client that would not unmount, say).
+    if [[ -n ${scratch:-} ]] && ! awk -v dir="$scratch/" 'index($5, dir) == 1 { found = 1 }
+                                    END { exit !found }' /proc/self/mountinfo; then
         rm -rf "$scratch"
         rmdir "$tmp_root" 2>/dev/null || true
     fi

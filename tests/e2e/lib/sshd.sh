@@ -2,7 +2,8 @@
 # A throwaway SFTP server on 127.0.0.1 for the network-storage scenario. Nothing on the machine
 # is configured: sshd runs with its own config, host key and authorized key, in a private mount
 # namespace whose /etc/passwd and /etc/group are copies with one extra login user, and it is
-# stopped at exit (and by `timeout` after five minutes at the latest). Needs lib/common.sh.
+# stopped at exit (and by `timeout` after E2E_SSHD_TIMEOUT seconds, five minutes unless set, at
+# the latest). Needs lib/common.sh.
 
 E2E_SSH_USER=remote
 E2E_SSH_UID=4321
@@ -32,7 +33,7 @@ e2e_start_sshd() {
         if (: <>"/dev/tcp/127.0.0.1/$E2E_SSH_PORT") 2>/dev/null; then continue; fi
         e2e_write_sshd_config "$dir"
         # shellcheck disable=SC2016 # expanded by the inner shell
-        timeout 300 unshare --mount --propagation private -- sh -c '
+        timeout "${E2E_SSHD_TIMEOUT:-300}" unshare --mount --propagation private -- sh -c '
             mount --bind "$1/passwd" /etc/passwd && mount --bind "$1/group" /etc/group || exit 1
             # The namespace copied every mount there is, FUSE ones too (an sshd started again
             # after idshift mounted). A copy keeps that superblock alive: unmounting it outside

@@ -22,9 +22,9 @@ gl_start() {
     ip -n "$GL_NETNS" link set lo up
     ip -n "$GL_NETNS" addr add "$GL_ADDR/32" dev lo
     # glusterd forks its brick processes, which inherit both namespaces; -N keeps it in front so
-    # that its pid is the one to stop, and `timeout` bounds a forgotten one.
+    # that its pid is the one to stop, and `timeout` (GL_TIMEOUT seconds) bounds a forgotten one.
     # shellcheck disable=SC2016 # expanded by the inner shell
-    nsenter --net="/run/netns/$GL_NETNS" -- timeout 1800 unshare --mount --propagation private -- \
+    nsenter --net="/run/netns/$GL_NETNS" -- timeout "${GL_TIMEOUT:-1800}" unshare --mount --propagation private -- \
         sh -c 'mount --bind "$1/lib" /var/lib/glusterd && mount --bind "$1/run" /run &&
                mkdir -p /run/gluster && mount --bind "$1/log" /var/log/glusterfs || exit 1
                exec glusterd -N --log-file="$1/log/glusterd.log"' glusterd "$dir" \
