@@ -58,6 +58,16 @@ int clearing_setid(Filesystem::State& s, int fd, const Caller& writer, bool priv
     return op();
 }
 
+// cache=auto: whether the page cache of the file open on `fd` may survive this open (see
+// page_cache_version.hpp). A file whose ctime cannot be read is re-read.
+bool unchanged_since_last_open(Node& node, int fd) noexcept {
+    if (!S_ISREG(node.type())) return false;
+    struct stat st {};
+    timespec now{};
+    if (::fstat(fd, &st) != 0 || ::clock_gettime(CLOCK_REALTIME, &now) != 0) return false;
+    return node.page_cache().reopened(st, now);
+}
+
 }  // namespace
 
 // One buffer per worker thread, reused by every read it serves and grown to the largest: a read
@@ -95,9 +105,12 @@ Result<OpenReply> Filesystem::open(const Caller& caller, fuse_ino_t ino, int fla
     handle->flags = flags;
     handle->node = node->node;
     handle->node->posix_locks().note_open();
+    const bool keep_cache =
+        s.options.keep_cache() || (s.options.cache == CacheMode::automatic &&
+                                   unchanged_since_last_open(*handle->node, handle->fd.get()));
     OpenedFile file{ino, 0, handle->fd.get(), flags};
     file.fh = s.files.add(std::move(handle));
-    return OpenReply{file.fh, file};
+    return OpenReply{file.fh, file, keep_cache};
 }
 
 Result<CreateReply> Filesystem::create(const Caller& caller, fuse_ino_t parent,

@@ -84,7 +84,7 @@ void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) noexcept {
             fs.open(caller_of(req, fs), ino, fi->flags, kext::current_request().kill_suidgid);
         if (!opened) return (void)reply.err(opened.error());
         fi->fh = opened->fh;
-        fi->keep_cache = fs.options().keep_cache();
+        fi->keep_cache = opened->keep_cache;
         if (fs.opener().reply_open(reply.release(), opened->file, *fi) != 0) {
             fs.release(opened->fh, false);  // the kernel never saw this open
         }

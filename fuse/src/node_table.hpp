@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "page_cache_version.hpp"
 #include "posix_locks.hpp"
 #include "sys.hpp"
 
@@ -61,6 +62,9 @@ class Node {
     int pinned_fd() const noexcept { return pinned_.get(); }
     const sys::UniqueFd& pinned() const noexcept { return pinned_; }
     PosixLockOwners& posix_locks() noexcept { return posix_locks_; }
+    // The kernel's page cache of this node lives exactly as long as the node (one kernel inode per
+    // nodeid), so what was cached is tracked here.
+    PageCacheVersion& page_cache() noexcept { return page_cache_; }
 
   private:
     friend class NodeTable;
@@ -70,6 +74,7 @@ class Node {
     const InodeHandle handle_;
     const sys::UniqueFd pinned_;
     PosixLockOwners posix_locks_;
+    PageCacheVersion page_cache_;
     std::uint64_t nlookup_ = 0;  // guarded by the owning shard's mutex
     // When the node was last found (touch()): which pinned nodes went longest unused.
     std::atomic<std::uint64_t> last_used_{0};

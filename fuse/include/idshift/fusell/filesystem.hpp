@@ -47,6 +47,9 @@ struct CreateReply {
 struct OpenReply {
     std::uint64_t fh;
     OpenedFile file;
+    // Whether the kernel may keep the file's page cache (FOPEN_KEEP_CACHE): always with
+    // cache=always, with cache=auto when the file is unchanged since its previous open.
+    bool keep_cache = false;
 };
 
 class Filesystem {

@@ -11,7 +11,8 @@ namespace idshift::fusell {
 // processes using the backing directory directly:
 //  - none:   attributes and names are asked for on every use, and the page cache of a file is
 //            dropped on every open. A change made elsewhere is seen by the next stat or open.
-//  - auto:   attributes and names are trusted for 1 s; the page cache is dropped on open and
+//  - auto:   attributes and names are trusted for 1 s. A file's page cache is dropped on open
+//            unless the file is unchanged since its previous open (page_cache_version.hpp), and
 //            whenever the kernel sees size or mtime change. A change made elsewhere is seen
 //            within 1 s, and data follows close-to-open consistency.
 //  - always: attributes and names are trusted for a day, failed lookups are cached too, and the
@@ -44,7 +45,8 @@ struct FsOptions {
     double negative_timeout() const noexcept {
         return cache == CacheMode::always ? timeout() : 0.0;
     }
-    // Whether a file's page cache survives a new open of it.
+    // Whether a file's page cache survives every new open of it; with `automatic` it survives
+    // only an open of an unchanged file, which Filesystem::open decides.
     bool keep_cache() const noexcept { return cache == CacheMode::always; }
 
   private:
