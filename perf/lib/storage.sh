@@ -6,30 +6,12 @@
 # root login (perf/run needs root's chown on the storage). Sourced by perf/run.
 
 readonly storage_kinds=(ext4 tmpfs gluster sshfs)
-storage_cleanups=()  # what the fixtures deferred, run last first by stop_storage
 tmpfs_mounted=0
 
-# The fixtures expect these from tests/e2e/lib/common.sh, whose exit traps perf/run does not want.
-e2e_defer() {
-    local cmd
-    printf -v cmd '%q ' "$@"
-    storage_cleanups+=("$cmd")
-}
-e2e_fail() { die "$*"; }
-e2e_wait_until() {
-    local what=$1
-    shift
-    local _
-    for _ in {1..300}; do
-        "$@" && return 0
-        sleep 0.1
-    done
-    die "gave up waiting for $what"
-}
-e2e_stop_process() {
-    kill "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-}
+# The fixtures' own basics (e2e_defer, e2e_wait_until, ...), without the exit traps of the tests'
+# lib/common.sh: perf/run's cleanup runs what they deferred (stop_storage).
+# shellcheck source=../../tests/e2e/lib/fixture_basics.sh
+. "$repo_dir/tests/e2e/lib/fixture_basics.sh"
 
 # The tools each kind of storage needs, besides perf/run's own.
 storage_tools() {
@@ -104,10 +86,10 @@ describe_storage() {
 # the tmpfs. Each step goes on even if an earlier one failed.
 stop_storage() {
     local i
-    for ((i = ${#storage_cleanups[@]} - 1; i >= 0; i--)); do
-        eval "${storage_cleanups[i]}" || echo "perf/run: cleanup failed: ${storage_cleanups[i]}" >&2
+    for ((i = ${#E2E_CLEANUPS[@]} - 1; i >= 0; i--)); do
+        eval "${E2E_CLEANUPS[i]}" || echo "perf/run: cleanup failed: ${E2E_CLEANUPS[i]}" >&2
     done
-    storage_cleanups=()
+    E2E_CLEANUPS=()
     if ((tmpfs_mounted)); then
         umount "$scratch/tmpfs" && tmpfs_mounted=0 ||
             echo "perf/run: could not unmount $scratch/tmpfs" >&2

@@ -7,15 +7,13 @@ E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 E2E_DATA=$E2E_DIR/data
 E2E_REPO=$(cd "$E2E_DIR/../.." && pwd)
 
+# shellcheck source=fixture_basics.sh
+source "$E2E_DIR/lib/fixture_basics.sh"
 e2e_log() { printf '== %s\n' "$*"; }
 e2e_note() { printf '   %s\n' "$*"; }
 e2e_skip() {
     printf 'SKIP: %s\n' "$*"
     exit 77
-}
-e2e_fail() {
-    printf 'FAIL: %s\n' "$*" >&2
-    exit 1
 }
 
 # The three things the end-to-end suite may skip for; anything else missing is a failure.
@@ -69,30 +67,7 @@ e2e_expect_error() {
 # "uid:gid" of a path as this (host) process sees it: on the storage, or through a mount.
 e2e_ids() { stat -c '%u:%g' "$1"; }
 
-# e2e_wait_until WHAT CMD...: polls CMD for up to 20 s; a readiness wait, never an assertion.
-e2e_wait_until() {
-    local what=$1 try
-    shift
-    for ((try = 0; try < 200; try++)); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    e2e_fail "gave up waiting for $what"
-}
-
-# e2e_stop_process PID: stops a background job of this script (if still running) and reaps it.
-e2e_stop_process() {
-    kill "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-}
-
-# --- cleanup stack: e2e_defer CMD ARGS... runs at exit, last deferred first ---------------------
-E2E_CLEANUPS=()
-e2e_defer() {
-    local cmd
-    printf -v cmd '%q ' "$@"
-    E2E_CLEANUPS+=("$cmd")
-}
+# Runs the cleanup stack of lib/fixture_basics.sh at exit, last deferred first.
 e2e_run_cleanups() {
     local status=$? i failed=0
     for ((i = ${#E2E_CLEANUPS[@]} - 1; i >= 0; i--)); do
