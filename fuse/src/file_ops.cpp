@@ -106,8 +106,10 @@ Result<OpenReply> Filesystem::open(const Caller& caller, fuse_ino_t ino, int fla
     handle->node = node->node;
     handle->node->posix_locks().note_open();
     const bool keep_cache =
-        s.options.keep_cache() || (s.options.cache == CacheMode::automatic &&
-                                   unchanged_since_last_open(*handle->node, handle->fd.get()));
+        s.options.keep_cache() ||
+        (s.options.cache == CacheMode::automatic &&
+         s.storage.find(handle->node->key().dev).adaptation.keep_unchanged_cache &&
+         unchanged_since_last_open(*handle->node, handle->fd.get()));
     OpenedFile file{ino, 0, handle->fd.get(), flags};
     file.fh = s.files.add(std::move(handle));
     return OpenReply{file.fh, file, keep_cache};

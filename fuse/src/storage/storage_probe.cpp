@@ -141,6 +141,13 @@ Answer rename_answer(int dir, unsigned flags) noexcept {
     return errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ? Answer::no : Answer::unknown;
 }
 
+// Whether `st` shows timestamps finer than a second. A storage with finer ones shows a whole
+// second in both the mtime and the ctime once in a billion stats: it is then taken for a coarse
+// one, which costs cache=auto its reuse of page caches there and nothing else.
+Answer timestamps_answer(const struct stat& st) noexcept {
+    return st.st_mtim.tv_nsec != 0 || st.st_ctim.tv_nsec != 0 ? Answer::yes : Answer::no;
+}
+
 void probe_files(int dir, Traits& t) {
     // A file made as a stranger: is it the stranger's?
     sys::UniqueFd owner_fd;
@@ -158,6 +165,7 @@ void probe_files(int dir, Traits& t) {
     } else {
         auto st = sys::stat_fd(owner_fd.get());
         if (st) {
+            t.fine_timestamps = timestamps_answer(*st);
             t.owner_from_creds =
                 st->st_uid == kProbeOwner && st->st_gid == kProbeOwner ? Answer::yes : Answer::no;
         }
@@ -217,7 +225,10 @@ void probe_files(int dir, Traits& t) {
 Traits probe_readable(int fd) {
     Traits t;
     struct stat st {};
-    if (::fstat(fd, &st) == 0) t.dev = st.st_dev;
+    if (::fstat(fd, &st) == 0) {
+        t.dev = st.st_dev;
+        t.fine_timestamps = timestamps_answer(st);
+    }
     struct statfs fs {};
     if (::fstatfs(fd, &fs) == 0) {
         t.remote_kind = remote_magic(fs.f_type);

@@ -42,6 +42,7 @@ Adaptation adapt(const Traits& found, bool mount_negotiates_acls) noexcept {
     // holds the backing file until the asynchronous RELEASE, so another client (or another
     // container's mount) would read stale bytes after the writer's close.
     a.passthrough = found.open_judged_by_storage != Answer::yes && !found.remote_kind;
+    a.keep_unchanged_cache = found.fine_timestamps != Answer::no;
     return a;
 }
 
@@ -59,6 +60,7 @@ std::string describe_found(const Traits& f) {
                    answer(f.owner_from_creds), answer(f.chown),
                    errno_suffix(f.chown, f.chown_error), answer(f.open_judged_by_storage),
                    answer(f.tmpfile), answer(f.rename_exchange), answer(f.rename_noreplace));
+    if (f.fine_timestamps == Answer::no) out += ", timestamps in whole seconds";
     return out;
 }
 
@@ -83,6 +85,7 @@ std::string describe_adaptation(const Adaptation& a, const Traits& f) {
     } else {
         out += ", files served through the daemon (network storage: writes reach it on close)";
     }
+    if (!a.keep_unchanged_cache) out += ", cache=auto reads a file anew on every open";
     return out;
 }
 

@@ -33,6 +33,8 @@ struct Traits {
     Answer tmpfile = Answer::unknown;
     Answer rename_exchange = Answer::unknown;
     Answer rename_noreplace = Answer::unknown;
+    // Timestamps finer than a second (SFTP has whole seconds only): a change shows in the ctime.
+    Answer fine_timestamps = Answer::unknown;
 };
 
 struct Adaptation {
@@ -48,6 +50,10 @@ struct Adaptation {
     bool chown_after_create = false;
     // Files on it may use FUSE passthrough; otherwise they are served through the daemon.
     bool passthrough = true;
+    // cache=auto may keep an unchanged file's page cache across opens (page_cache_version.hpp).
+    // Not where timestamps are whole seconds: there, and behind the attribute cache such storage
+    // keeps (sshfs: 20 s), an unchanged ctime does not show that nothing changed.
+    bool keep_unchanged_cache = true;
 };
 
 // What idshift does on storage `found`, below a mount whose root negotiated ACLs or not.

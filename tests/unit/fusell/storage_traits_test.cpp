@@ -18,6 +18,7 @@ Traits local() {
     t.posix_acl = t.user_xattrs = t.handles = t.owner_from_creds = t.chown = Answer::yes;
     t.open_judged_by_storage = Answer::no;
     t.tmpfile = t.rename_exchange = t.rename_noreplace = Answer::yes;
+    t.fine_timestamps = Answer::yes;
     return t;
 }
 
@@ -30,6 +31,7 @@ TEST_CASE("storage: a local filesystem keeps everything as it was") {
     CHECK_FALSE(a.owner_after_create);
     CHECK_FALSE(a.chown_after_create);
     CHECK(a.passthrough);
+    CHECK(a.keep_unchanged_cache);
     CHECK(describe(local(), a) ==
           "storage 8:1 (ext4): found ACLs yes, user xattrs yes, file handles yes, owner from creds "
           "yes, chown yes, opens judged by the storage no, O_TMPFILE yes, RENAME_EXCHANGE yes, "
@@ -124,4 +126,20 @@ TEST_CASE("storage: what could not be probed is judged by the kind of storage") 
     CHECK(describe_adaptation(r, remote) ==
           "ACLs remapped and enforced by the kernel, files served through the daemon (network "
           "storage: writes reach it on close)");
+}
+
+TEST_CASE("storage: whole-second timestamps mean cache=auto reads every file anew on open") {
+    Traits sftp = local();
+    sftp.fstype = "fuse.sshfs";
+    sftp.remote_kind = true;
+    sftp.fine_timestamps = Answer::no;
+    const Adaptation a = adapt(sftp, false);
+    CHECK_FALSE(a.keep_unchanged_cache);
+    CHECK(describe_found(sftp).ends_with(", RENAME_NOREPLACE yes, timestamps in whole seconds"));
+    CHECK(describe_adaptation(a, sftp).ends_with(
+        ", files served through the daemon (network storage: writes reach it on close), "
+        "cache=auto reads a file anew on every open"));
+    // Unknown (nothing could be stat'ed) keeps the reuse, as every unknown keeps what was.
+    sftp.fine_timestamps = Answer::unknown;
+    CHECK(adapt(sftp, false).keep_unchanged_cache);
 }
