@@ -45,8 +45,10 @@ constexpr std::string_view kUsage =
     "(e.g. /data,/other) it mounts idshift over that bind mount, with the map built from the\n"
     "container image's /etc/passwd and /etc/group joined by name with the storage's (see\n"
     "idshift map --from-image). Defaults come from FILE (default\n"
-    "/etc/idshift/oci-hook.conf); the annotations io.idshift.storage-passwd, .storage-group,\n"
-    ".unmapped-read, .unmapped-write and .mount-options override them.\n"
+    "/etc/idshift/oci-hook.conf). The annotations io.idshift.storage-passwd, .storage-group,\n"
+    ".unmapped-read, .unmapped-write and .mount-options override them only where FILE's\n"
+    "'annotations' line allows it: storage files by name within FILE's storage-dir, and\n"
+    "mount options that tune caching or give up rights, added to FILE's.\n"
     "\n"
     "Exit status: 0 done (or nothing to do); 1 a volume could not be mounted; 2 bad usage.\n";
 

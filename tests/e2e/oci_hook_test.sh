@@ -81,4 +81,16 @@ e2e_expect_eq "the hook's message names the container and the volume" \
     "idshift oci-hook: container $id: volume /vol: image has no /etc/passwd ($root/etc/passwd: No such file or directory)" \
     "$(cat "$E2E_TMP/hook-c.err")"
 e2e_expect_eq "no daemon started for it" 0 "$(daemons)"
+
+e2e_log "an annotation that names a host file as the storage's passwd: refused, and says why"
+rc=0
+e2e_podman_start idshift-e2e-d image-a -v "$backing:/vol" --annotation io.idshift.volumes=/vol \
+    --annotation io.idshift.storage-passwd=/etc/shadow \
+    --annotation "run.oci.hooks.stderr=$E2E_TMP/hook-d.err" 2>/dev/null || rc=$?
+((rc != 0)) || e2e_fail "a container chose the storage's passwd file by annotation"
+id=$(e2e_podman inspect --format '{{.Id}}' idshift-e2e-d)
+e2e_expect_eq "the hook's message names the container, the annotation and the host file" \
+    "idshift oci-hook: container $id: annotation io.idshift.storage-passwd: this host does not let containers choose storage-passwd (see 'annotations' in $E2E_TMP/oci-hook.conf)" \
+    "$(cat "$E2E_TMP/hook-d.err")"
+e2e_expect_eq "no daemon started for it" 0 "$(daemons)"
 e2e_log "PASS"

@@ -44,6 +44,7 @@ TEST_CASE("hook settings: annotations override the host file, but not runtime-di
     HookSettings defaults;
     defaults.storage_passwd = "/etc/s/passwd";
     defaults.unmapped_write = "deny";
+    defaults.annotatable = {"unmapped-write"};
     const HookSettings settings = apply_annotations(defaults,
                                                     {{"io.idshift.volumes", "/data,/other"},
                                                      {"io.idshift.unmapped-write", "squash:65534"},
@@ -64,6 +65,113 @@ TEST_CASE("hook settings: a relative volume path is refused", "[oci][hook_settin
     apply_annotations({}, {{"io.idshift.volumes", "/data,data"}}, errors);
     CHECK(errors == std::vector<std::string>{
                         "annotation io.idshift.volumes: 'data' is not an absolute container path"});
+}
+
+TEST_CASE(
+    "hook settings: the host file says what annotations may choose, and where storage "
+    "files are",
+    "[oci][hook_settings]") {
+    std::vector<std::string> errors;
+    const HookSettings settings = parse_hook_config(
+        "annotations storage-passwd,unmapped-read\n"
+        "storage-dir /etc/idshift/storage\n"
+        "annotations runtime-dir\n"
+        "storage-dir relative/dir\n",
+        "hook.conf", errors);
+    CHECK(settings.annotatable ==
+          std::set<std::string>{"storage-passwd", "unmapped-read", "runtime-dir"});
+    CHECK(errors == std::vector<std::string>{
+                        "hook.conf:3: annotations: 'runtime-dir' is not a setting a container may "
+                        "choose",
+                        "hook.conf:4: storage-dir must be absolute"});
+}
+
+TEST_CASE("hook settings: by default an annotation chooses nothing but the volumes",
+          "[oci][hook_settings]") {
+    std::vector<std::string> errors;
+    HookSettings defaults;
+    defaults.storage_passwd = "/etc/s/passwd";
+    const HookSettings settings = apply_annotations(defaults,
+                                                    {{"io.idshift.storage-passwd", "/etc/shadow"},
+                                                     {"io.idshift.unmapped-write", "squash:0"},
+                                                     {"io.idshift.mount-options", "dev"},
+                                                     {"io.idshift.volumes", "/data"}},
+                                                    errors);
+    CHECK(settings.volumes == std::vector<std::string>{"/data"});
+    CHECK(settings.storage_passwd == "/etc/s/passwd");
+    CHECK(settings.unmapped_write == "deny");
+    CHECK(settings.mount_options.empty());
+    CHECK(errors ==
+          std::vector<std::string>{
+              "annotation io.idshift.mount-options: this host does not let containers choose "
+              "mount-options (see 'annotations' in /etc/idshift/oci-hook.conf)",
+              "annotation io.idshift.storage-passwd: this host does not let containers choose "
+              "storage-passwd (see 'annotations' in /etc/idshift/oci-hook.conf)",
+              "annotation io.idshift.unmapped-write: this host does not let containers choose "
+              "unmapped-write (see 'annotations' in /etc/idshift/oci-hook.conf)"});
+}
+
+TEST_CASE(
+    "hook settings: an annotation names a storage file of the host's storage-dir, never a "
+    "path",
+    "[oci][hook_settings]") {
+    HookSettings defaults;
+    defaults.annotatable = {"storage-passwd", "storage-group"};
+    defaults.storage_dir = "/etc/idshift/storage";
+    std::vector<std::string> errors;
+    const HookSettings chosen = apply_annotations(defaults,
+                                                  {{"io.idshift.storage-passwd", "tenant-a.passwd"},
+                                                   {"io.idshift.storage-group", "tenant-a.group"}},
+                                                  errors);
+    CHECK(errors.empty());
+    CHECK(chosen.storage_passwd == "/etc/idshift/storage/tenant-a.passwd");
+    CHECK(chosen.storage_group == "/etc/idshift/storage/tenant-a.group");
+
+    for (const char* hostile : {"/etc/shadow", "../../shadow", "..", ".hidden", "a/b"}) {
+        errors.clear();
+        const HookSettings refused =
+            apply_annotations(defaults, {{"io.idshift.storage-passwd", hostile}}, errors);
+        CHECK_FALSE(refused.storage_passwd.has_value());
+        CHECK(errors == std::vector<std::string>{"annotation io.idshift.storage-passwd: '" +
+                                                 std::string(hostile) +
+                                                 "' is not a file name in /etc/idshift/storage"});
+    }
+    defaults.storage_dir.reset();
+    errors.clear();
+    apply_annotations(defaults, {{"io.idshift.storage-group", "tenant-a.group"}}, errors);
+    CHECK(errors == std::vector<std::string>{
+                        "annotation io.idshift.storage-group: this host names no storage-dir for "
+                        "it to choose from"});
+}
+
+TEST_CASE("hook settings: an annotation's mount-options add to the host's, and give no right",
+          "[oci][hook_settings]") {
+    HookSettings defaults;
+    defaults.annotatable = {"mount-options"};
+    defaults.mount_options = "nosuid";
+    std::vector<std::string> errors;
+    const HookSettings added = apply_annotations(
+        defaults, {{"io.idshift.mount-options", "cache=none,passthrough=off,ro,noexec"}}, errors);
+    CHECK(errors.empty());
+    CHECK(added.mount_options == "nosuid,cache=none,passthrough=off,ro,noexec");
+
+    for (const char* hostile : {"dev", "suid", "exec", "allow_idmap=on", "map_owner_check=off",
+                                "stats_socket=/etc/x", "threads=100000", "rw", "fsname=x"}) {
+        errors.clear();
+        const HookSettings refused = apply_annotations(
+            defaults, {{"io.idshift.mount-options", std::string("cache=none,") + hostile}}, errors);
+        CHECK(refused.mount_options == "nosuid");
+        CHECK(errors == std::vector<std::string>{"annotation io.idshift.mount-options: "
+                                                 "mount-options cannot set '" +
+                                                 std::string(hostile) +
+                                                 "' (a container may only tune caching or give "
+                                                 "up rights)"});
+    }
+    errors.clear();
+    apply_annotations(defaults, {{"io.idshift.mount-options", "map=/x"}}, errors);
+    CHECK(errors == std::vector<std::string>{
+                        "annotation io.idshift.mount-options: mount-options cannot set map= (the "
+                        "map is built from the image)"});
 }
 
 }  // namespace idshift::oci
