@@ -70,6 +70,19 @@ timespec time_to_set(int to_set, int set_bit, int now_bit, const timespec& value
     return timespec{0, UTIME_OMIT};
 }
 
+// Whose credentials a SETATTR's changes run with. Without the caller's ids (FUSE_ALLOW_IDMAP)
+// the kernel has checked them: a mode or a given time is the owner's to set, a size or "now" a
+// writer's. A new owner needs the storage's root, whatever the ids.
+StorageCreds setattr_creds(const Filesystem::State& s, const Caller& caller, const NodeFd& node,
+                           int to_set) {
+    if (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) return s.creds(caller);
+    const bool owner_only =
+        to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME);
+    const bool writes =
+        to_set & (FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW);
+    return s.creds_for(caller, *node.node, node.get(), writes ? W_OK : 0, owner_only);
+}
+
 }  // namespace
 
 Result<AttrReply> Filesystem::getattr(fuse_ino_t ino, std::optional<std::uint64_t> fh) {
@@ -136,7 +149,7 @@ Result<AttrReply> Filesystem::setattr(const Caller& caller, fuse_ino_t ino, cons
     }
 
     {
-        CredsGuard guard(s.creds(caller));
+        CredsGuard guard(setattr_creds(s, caller, *node, to_set));
         if (guard.error() != 0) return Errno{guard.error()};
         if (to_set & FUSE_SET_ATTR_MODE) {
             if (int e = change_mode(open_fd, path_fd, attr.st_mode & 07777)) return Errno{e};

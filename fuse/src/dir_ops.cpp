@@ -37,7 +37,7 @@ Result<std::uint64_t> Filesystem::opendir(const Caller& caller, fuse_ino_t ino) 
     if (!node) return Errno{node.error()};
     auto handle = std::make_shared<DirHandle>();
     {
-        CredsGuard guard(s.creds(caller));
+        CredsGuard guard(s.creds_for(caller, *node->node, node->get(), R_OK));
         if (guard.error() != 0) return Errno{guard.error()};
         auto fd = sys::reopen(node->get(), O_RDONLY | O_DIRECTORY);
         if (!fd) return Errno{s.note_fd_error(fd.error())};
@@ -61,13 +61,11 @@ Result<std::size_t> Filesystem::readdir(const Caller& caller, std::uint64_t fh, 
         d.cursor = d.end = 0;
         d.buffer.resize(kDirBufferSize);
     }
-    // readdirplus looks every entry up, as the caller: search permission on the directory decides
-    // which entries come with attributes.
-    std::optional<CredsGuard> guard;
-    if (plus) {
-        guard.emplace(s.creds(caller));
-        if (guard->error() != 0) return Errno{guard->error()};
-    }
+    // As the caller: a storage that judges each request (GlusterFS) wants read permission on the
+    // directory for the listing itself, and readdirplus looks every entry up, so search
+    // permission decides which entries come with attributes.
+    CredsGuard guard(s.creds_for(caller, *d.node, d.fd.get(), plus ? R_OK | X_OK : R_OK));
+    if (guard.error() != 0) return Errno{guard.error()};
 
     std::size_t used = 0;
     while (used < out.size()) {

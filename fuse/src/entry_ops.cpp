@@ -11,7 +11,7 @@ Result<fuse_entry_param> Filesystem::lookup(const Caller& caller, fuse_ino_t par
     if (!valid) return Errno{valid.error()};
     auto dir = s.resolve(parent);
     if (!dir) return Errno{dir.error()};
-    CredsGuard guard(s.creds(caller));
+    CredsGuard guard(s.creds_for(caller, *dir->node, dir->get(), X_OK));
     if (guard.error() != 0) return Errno{guard.error()};
     auto entry = s.entry_for(dir->get(), *valid, *caller.map);
     if (!entry && entry.error() == ENOENT && s.options.negative_timeout() > 0) {

@@ -23,6 +23,14 @@ bool wants_write(int flags) noexcept {
     return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0;
 }
 
+// What open(2) with `flags` needs of the file: R_OK, W_OK or both.
+int access_of(int flags) noexcept {
+    const int mode = flags & O_ACCMODE;
+    int access = mode == O_WRONLY ? W_OK : mode == O_RDWR ? R_OK | W_OK : R_OK;
+    if (flags & O_TRUNC) access |= W_OK;
+    return access;
+}
+
 // One buffer of `size` bytes (libfuse's FUSE_BUFVEC_INIT is a C compound literal).
 fuse_bufvec single_buffer(std::size_t size) noexcept {
     fuse_bufvec vec{};
@@ -94,7 +102,7 @@ Result<OpenReply> Filesystem::open(const Caller& caller, fuse_ino_t ino, int fla
     if (node->node->is_symlink()) return Errno{ELOOP};
     auto handle = std::make_shared<FileHandle>();
     {
-        CredsGuard guard(s.creds(caller));
+        CredsGuard guard(s.creds_for(caller, *node->node, node->get(), access_of(flags)));
         if (guard.error() != 0) return Errno{guard.error()};
         std::optional<kext::FsetidGuard> no_fsetid;  // O_TRUNC clears suid/sgid without it
         if (clear_setid && (flags & O_TRUNC)) no_fsetid.emplace();

@@ -195,7 +195,7 @@ int Filesystem::State::remove_as_caller(const Caller& caller, fuse_ino_t parent,
     if (!valid) return valid.error();
     auto dir = resolve(parent);
     if (!dir) return dir.error();
-    CredsGuard guard(creds(caller));
+    CredsGuard guard(creds_for_removal(caller, *dir, valid->c_str()));
     if (guard.error() != 0) return guard.error();
     return ::unlinkat(dir->get(), valid->c_str(), flags) == 0 ? 0 : errno;
 }

@@ -53,6 +53,18 @@ struct Filesystem::State {
 
     // Storage-side credentials of a caller (see Caller for unmapped ids).
     StorageCreds creds(const Caller& caller) const noexcept;
+    // creds(caller) for a request that needs `access` (R_OK, W_OK, X_OK) of `node` (open on
+    // `fd`), or its ownership. A request without the caller's ids (FUSE_ALLOW_IDMAP) on storage
+    // that refuses the daemon's root instead runs as an identity the node's mode grants that access
+    // (vouched_identity.hpp), where there is one. vouched_creds.cpp.
+    StorageCreds creds_for(const Caller& caller, const Node& node, int fd, int access,
+                           bool owner_only = false) const;
+    // The same for removing `name` from `dir` (unlink, rmdir), and for renaming `from_name` in
+    // `from` to `to_name` in `to`: write and search on each directory, and in a sticky one the
+    // entry's owner or the directory's.
+    StorageCreds creds_for_removal(const Caller& caller, const NodeFd& dir, const char* name) const;
+    StorageCreds creds_for_rename(const Caller& caller, const NodeFd& from, const char* from_name,
+                                  const NodeFd& to, const char* to_name) const;
     // EOVERFLOW when the caller's uid or gid cannot own a new inode on the storage side (the
     // refusal is counted and logged: `op` creating `name` in `parent`).
     int check_can_create(const Caller& caller, const char* op, fuse_ino_t parent,

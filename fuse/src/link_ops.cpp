@@ -51,7 +51,7 @@ Result<fuse_entry_param> Filesystem::link(const Caller& caller, fuse_ino_t ino,
     if (!node) return Errno{node.error()};
     auto dir = s.resolve(new_parent);
     if (!dir) return Errno{dir.error()};
-    CredsGuard guard(s.creds(caller));
+    CredsGuard guard(s.creds_for(caller, *dir->node, dir->get(), W_OK | X_OK));
     if (guard.error() != 0) return Errno{guard.error()};
     // Through the magic link rather than AT_EMPTY_PATH, which needs CAP_DAC_READ_SEARCH that a
     // non-root caller's thread does not have. The link lands on the node's inode itself (a
@@ -79,7 +79,7 @@ int Filesystem::rename(const Caller& caller, fuse_ino_t parent, std::string_view
     if (!from_dir) return from_dir.error();
     auto to_dir = s.resolve(new_parent);
     if (!to_dir) return to_dir.error();
-    CredsGuard guard(s.creds(caller));
+    CredsGuard guard(s.creds_for_rename(caller, *from_dir, from->c_str(), *to_dir, to->c_str()));
     if (guard.error() != 0) return guard.error();
     return ::renameat2(from_dir->get(), from->c_str(), to_dir->get(), to->c_str(), flags) == 0
                ? 0

@@ -32,14 +32,25 @@ int translate_to_storage(std::string_view name, std::vector<char>& value, const 
     return 0;
 }
 
+// Whose credentials an xattr request on `name` runs with. Without the caller's ids
+// (FUSE_ALLOW_IDMAP) the kernel has checked it: a user.* attribute is a reader's or a writer's, an
+// ACL the owner's to change. Others (security.*, trusted.*) need the storage's privileges.
+StorageCreds xattr_creds(const Filesystem::State& s, const Caller& caller, const NodeFd& node,
+                         std::string_view name, bool write) {
+    const bool user = name.starts_with("user.") || name.empty();  // empty: listxattr
+    if (!user && !idmap::is_acl_xattr(name)) return s.creds(caller);
+    const int access = !user ? 0 : write ? W_OK : name.empty() ? 0 : R_OK;
+    return s.creds_for(caller, *node.node, node.get(), access, !user && write);
+}
+
 // Runs `read_into(path, buffer, room)` (getxattr or listxattr of the node's magic link) as the
 // caller: with a size of 0 only the length it reports, else the bytes.
 template <typename Read>
 Result<XattrReply> read_as_caller(Filesystem::State& s, const Caller& caller, fuse_ino_t ino,
-                                  std::size_t size, Read&& read_into) {
+                                  std::string_view name, std::size_t size, Read&& read_into) {
     auto node = s.resolve(ino);
     if (!node) return Errno{node.error()};
-    CredsGuard guard(s.creds(caller));
+    CredsGuard guard(xattr_creds(s, caller, *node, name, false));
     if (guard.error() != 0) return Errno{guard.error()};
     const sys::ProcFdPath path(node->get());
     XattrReply reply;
@@ -69,7 +80,7 @@ int Filesystem::setxattr(const Caller& caller, fuse_ino_t ino, std::string_view 
     }
     auto node = s.resolve(ino);
     if (!node) return node.error();
-    CredsGuard guard(s.creds(caller));
+    CredsGuard guard(xattr_creds(s, caller, *node, name, true));
     if (guard.error() != 0) return guard.error();
     const sys::ProcFdPath path(node->get());
     return ::setxattr(path.c_str(), attr_name.c_str(), stored.data(), stored.size(), flags) == 0
@@ -80,7 +91,7 @@ int Filesystem::setxattr(const Caller& caller, fuse_ino_t ino, std::string_view 
 Result<XattrReply> Filesystem::getxattr(const Caller& caller, fuse_ino_t ino, std::string_view name,
                                         std::size_t size) {
     const std::string attr_name(name);
-    auto value = read_as_caller(*state_, caller, ino, size,
+    auto value = read_as_caller(*state_, caller, ino, name, size,
                                 [&](const char* path, char* buf, std::size_t room) {
                                     return ::getxattr(path, attr_name.c_str(), buf, room);
                                 });
@@ -105,7 +116,7 @@ Result<XattrReply> Filesystem::getxattr(const Caller& caller, fuse_ino_t ino, st
 
 Result<XattrReply> Filesystem::listxattr(const Caller& caller, fuse_ino_t ino, std::size_t size) {
     return read_as_caller(
-        *state_, caller, ino, size,
+        *state_, caller, ino, {}, size,
         [](const char* path, char* buf, std::size_t room) { return ::listxattr(path, buf, room); });
 }
 
@@ -114,7 +125,7 @@ int Filesystem::removexattr(const Caller& caller, fuse_ino_t ino, std::string_vi
     const std::string attr_name(name);
     auto node = s.resolve(ino);
     if (!node) return node.error();
-    CredsGuard guard(s.creds(caller));
+    CredsGuard guard(xattr_creds(s, caller, *node, name, true));
     if (guard.error() != 0) return guard.error();
     const sys::ProcFdPath path(node->get());
     return ::removexattr(path.c_str(), attr_name.c_str()) == 0 ? 0 : errno;

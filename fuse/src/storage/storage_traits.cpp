@@ -4,6 +4,7 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include <cerrno>
 #include <cstring>
 
 namespace idshift::fusell::storage {
@@ -43,6 +44,9 @@ Adaptation adapt(const Traits& found, bool mount_negotiates_acls) noexcept {
     // container's mount) would read stale bytes after the writer's close.
     a.passthrough = found.open_judged_by_storage != Answer::yes && !found.remote_kind;
     a.keep_unchanged_cache = found.fine_timestamps != Answer::no;
+    const auto refused = [](int error) { return error == EACCES || error == EPERM; };
+    a.vouch_withheld = (!found.writable && refused(found.write_error)) ||
+                       (found.chown == Answer::no && refused(found.chown_error));
     return a;
 }
 
@@ -86,6 +90,8 @@ std::string describe_adaptation(const Adaptation& a, const Traits& f) {
         out += ", files served through the daemon (network storage: writes reach it on close)";
     }
     if (!a.keep_unchanged_cache) out += ", cache=auto reads a file anew on every open";
+    if (a.vouch_withheld)
+        out += ", requests without the caller's ids run as an identity the mode grants";
     return out;
 }
 

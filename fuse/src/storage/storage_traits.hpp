@@ -54,6 +54,11 @@ struct Adaptation {
     // Not where timestamps are whole seconds: there, and behind the attribute cache such storage
     // keeps (sshfs: 20 s), an unchanged ctime does not show that nothing changed.
     bool keep_unchanged_cache = true;
+    // The daemon's root is not root on the storage (a root-squashing server: the probe could not
+    // write, or chown was refused, with EACCES or EPERM). Requests that come without the caller's
+    // ids (FUSE_ALLOW_IDMAP) then run as an identity the inode's mode grants what they need
+    // (vouched_identity.hpp) instead of as the daemon.
+    bool vouch_withheld = false;
 };
 
 // What idshift does on storage `found`, below a mount whose root negotiated ACLs or not.

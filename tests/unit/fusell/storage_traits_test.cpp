@@ -32,6 +32,7 @@ TEST_CASE("storage: a local filesystem keeps everything as it was") {
     CHECK_FALSE(a.chown_after_create);
     CHECK(a.passthrough);
     CHECK(a.keep_unchanged_cache);
+    CHECK_FALSE(a.vouch_withheld);
     CHECK(describe(local(), a) ==
           "storage 8:1 (ext4): found ACLs yes, user xattrs yes, file handles yes, owner from creds "
           "yes, chown yes, opens judged by the storage no, O_TMPFILE yes, RENAME_EXCHANGE yes, "
@@ -99,7 +100,26 @@ TEST_CASE("storage: an owner the storage ignores is set after create, or kept wh
           "yes");
     CHECK(describe_adaptation(b, plain_login) ==
           "ACLs remapped and enforced by the kernel, new files keep the storage's owner (chown "
-          "refused), files served through the daemon (network storage: writes reach it on close)");
+          "refused), files served through the daemon (network storage: writes reach it on close), "
+          "requests without the caller's ids run as an identity the mode grants");
+    CHECK(b.vouch_withheld);  // the daemon's root is not root there
+    CHECK_FALSE(a.vouch_withheld);
+}
+
+TEST_CASE("storage: a root-squashing server is found by what the probe's root may not do") {
+    CHECK_FALSE(adapt(local(), true).vouch_withheld);
+    Traits squashed = local();
+    squashed.fstype = "fuse.glusterfs";
+    squashed.remote_kind = true;
+    squashed.writable = false;
+    squashed.write_error = EACCES;  // root could not make the probe's directory
+    CHECK(adapt(squashed, true).vouch_withheld);
+    squashed.write_error = EROFS;  // read-only: says nothing of root
+    CHECK_FALSE(adapt(squashed, true).vouch_withheld);
+    Traits squashed_writable = local();  // a world-writable root: root writes as nobody there
+    squashed_writable.chown = Answer::no;
+    squashed_writable.chown_error = EPERM;
+    CHECK(adapt(squashed_writable, true).vouch_withheld);
 }
 
 TEST_CASE("storage: what could not be probed is judged by the kind of storage") {
