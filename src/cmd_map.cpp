@@ -65,7 +65,7 @@ std::optional<std::string> read_proc_file(const std::string& path, int& err) {
 }
 
 // Reads and parses one of PID's id maps; prints why on failure.
-std::optional<std::vector<idmap::Extent>> id_map_of(int pid, std::string_view which) {
+std::optional<std::vector<idmap::RuleExtent>> id_map_of(int pid, std::string_view which) {
     const std::string path = "/proc/" + std::to_string(pid) + "/" + std::string(which);
     int err = 0;
     const auto text = read_proc_file(path, err);

@@ -53,17 +53,6 @@ int change_mode(int open_fd, int path_fd, mode_t mode) noexcept {
     return rc == 0 ? 0 : errno;
 }
 
-// A chown/chgrp target, mount → storage: -1 (no change) when `wanted` is false, EOVERFLOW (a
-// counted, logged refusal) when the map cannot express it.
-template <typename MountId>
-Result<std::uint32_t> new_owner(Filesystem::State& s, const Caller& caller, fuse_ino_t ino,
-                                bool wanted, std::uint32_t id, idmap::Kind kind, const char* what) {
-    if (!wanted) return idmap::kInvalidId;
-    auto mapped = caller.map->to_storage_for_write(MountId{id});
-    if (!mapped) return Errno{s.refuse(caller, "setattr", ino, {}, {kind, id, what}, EOVERFLOW)};
-    return idmap::raw(*mapped);
-}
-
 timespec time_to_set(int to_set, int set_bit, int now_bit, const timespec& value) noexcept {
     if (to_set & now_bit) return timespec{0, UTIME_NOW};
     if (to_set & set_bit) return value;
@@ -117,11 +106,13 @@ Result<AttrReply> Filesystem::setattr(const Caller& caller, fuse_ino_t ino, cons
     const int path_fd = node->get();
 
     // Ids in: mount → storage, before anything changes. -1 leaves the id as it is.
-    auto new_uid = new_owner<idmap::MountUid>(s, caller, ino, to_set & FUSE_SET_ATTR_UID,
-                                              attr.st_uid, idmap::Kind::uid, "new owner");
+    auto new_uid = s.new_owner(
+        caller, ino,
+        to_set & FUSE_SET_ATTR_UID ? std::optional(idmap::MountUid{attr.st_uid}) : std::nullopt);
     if (!new_uid) return Errno{new_uid.error()};
-    auto new_gid = new_owner<idmap::MountGid>(s, caller, ino, to_set & FUSE_SET_ATTR_GID,
-                                              attr.st_gid, idmap::Kind::gid, "new group");
+    auto new_gid = s.new_owner(
+        caller, ino,
+        to_set & FUSE_SET_ATTR_GID ? std::optional(idmap::MountGid{attr.st_gid}) : std::nullopt);
     if (!new_gid) return Errno{new_gid.error()};
 
     if (to_set & FUSE_SET_ATTR_MODE) {

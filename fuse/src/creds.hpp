@@ -25,9 +25,10 @@
 
 namespace idshift::fusell {
 
+// The overflow ids until set: a forgotten field must not run a request as storage root.
 struct StorageCreds {
-    idmap::StorageUid uid{0};
-    idmap::StorageGid gid{0};
+    idmap::StorageUid uid{idmap::kOverflowId};
+    idmap::StorageGid gid{idmap::kOverflowId};
     std::span<const idmap::StorageGid> groups;
     bool privileged = false;  // root on the mount side
 };

@@ -118,34 +118,6 @@ Result<std::shared_ptr<DirHandle>> Filesystem::State::dir(std::uint64_t fh) cons
     return found;
 }
 
-StorageCreds Filesystem::State::creds(const Caller& caller) const noexcept {
-    StorageCreds creds;
-    if (caller.ids_withheld) {  // the daemon's own: storage root, capabilities kept
-        creds.privileged = true;
-        return creds;
-    }
-    creds.uid = caller.storage_uid.value_or(idmap::StorageUid{idmap::kOverflowId});
-    creds.gid = caller.storage_gid.value_or(idmap::StorageGid{idmap::kOverflowId});
-    creds.groups = {caller.storage_groups.data(), caller.storage_groups.size()};
-    creds.privileged = raw(caller.uid) == 0 && caller.storage_uid.has_value();
-    return creds;
-}
-
-int Filesystem::State::check_can_create(const Caller& caller, const char* op, fuse_ino_t parent,
-                                        std::string_view name) noexcept {
-    // Only link comes without ids among the operations that make names; it keeps its owner.
-    if (caller.ids_withheld) return 0;
-    if (!caller.storage_uid) {
-        return refuse(caller, op, parent, name, {idmap::Kind::uid, raw(caller.uid), "caller"},
-                      EOVERFLOW);
-    }
-    if (!caller.storage_gid) {
-        return refuse(caller, op, parent, name, {idmap::Kind::gid, raw(caller.gid), "caller"},
-                      EOVERFLOW);
-    }
-    return 0;
-}
-
 Result<Filesystem::State::NewName> Filesystem::State::prepare_new_name(const Caller& caller,
                                                                        const char* op,
                                                                        fuse_ino_t parent,
@@ -198,22 +170,6 @@ int Filesystem::State::remove_as_caller(const Caller& caller, fuse_ino_t parent,
     CredsGuard guard(creds_for_removal(caller, *dir, valid->c_str()));
     if (guard.error() != 0) return guard.error();
     return ::unlinkat(dir->get(), valid->c_str(), flags) == 0 ? 0 : errno;
-}
-
-struct stat Filesystem::State::to_mount(struct stat attr, const idmap::IdMap& map) noexcept {
-    if (auto uid = map.find_mount(idmap::StorageUid{attr.st_uid})) {
-        attr.st_uid = raw(*uid);
-    } else {
-        stats.unmapped(idmap::Kind::uid, Direction::read, attr.st_uid);
-        attr.st_uid = map.policy().unmapped_read_uid;
-    }
-    if (auto gid = map.find_mount(idmap::StorageGid{attr.st_gid})) {
-        attr.st_gid = raw(*gid);
-    } else {
-        stats.unmapped(idmap::Kind::gid, Direction::read, attr.st_gid);
-        attr.st_gid = map.policy().unmapped_read_gid;
-    }
-    return attr;
 }
 
 int Filesystem::State::note_fd_error(int error) noexcept {
@@ -270,25 +226,6 @@ void Filesystem::set_opener(std::unique_ptr<FileOpener> opener) {
 }
 FileOpener& Filesystem::opener() noexcept {
     return *state_->opener;
-}
-
-Caller Filesystem::make_caller(uid_t uid, gid_t gid, pid_t pid, mode_t umask,
-                               std::span<const gid_t> groups) const {
-    Caller caller;
-    caller.uid = idmap::MountUid{uid};
-    caller.gid = idmap::MountGid{gid};
-    caller.pid = pid;
-    caller.umask = umask;
-    caller.ids_withheld = uid == static_cast<uid_t>(-1) || gid == static_cast<gid_t>(-1);
-    caller.map = state_->maps.snapshot();
-    caller.storage_uid = caller.map->to_storage_for_write(caller.uid);
-    caller.storage_gid = caller.map->to_storage_for_write(caller.gid);
-    for (gid_t group : groups) {
-        if (auto mapped = caller.map->find_storage(idmap::MountGid{group})) {
-            caller.storage_groups.push_back(*mapped);
-        }
-    }
-    return caller;
 }
 
 std::vector<fuse_ino_t> Filesystem::known_nodes() const {

@@ -13,6 +13,7 @@
 #include "idshift/fusell/filesystem.hpp"
 #include "idshift/fusell/staged_root.hpp"
 #include "idshift/fusell/stats.hpp"
+#include "idshift/idmap/xattr_translation.hpp"
 #include "mount_fds.hpp"
 #include "names.hpp"
 #include "node_table.hpp"
@@ -51,6 +52,7 @@ struct Filesystem::State {
     Result<std::shared_ptr<FileHandle>> file(std::uint64_t fh) const;
     Result<std::shared_ptr<DirHandle>> dir(std::uint64_t fh) const;
 
+    // ownership.cpp: every crossing of the map, with Filesystem::make_caller.
     // Storage-side credentials of a caller (see Caller for unmapped ids).
     StorageCreds creds(const Caller& caller) const noexcept;
     // creds(caller) for a request that needs `access` (R_OK, W_OK, X_OK) of `node` (open on
@@ -69,6 +71,22 @@ struct Filesystem::State {
     // refusal is counted and logged: `op` creating `name` in `parent`).
     int check_can_create(const Caller& caller, const char* op, fuse_ino_t parent,
                          std::string_view name) noexcept;
+    // Ownership storage → mount, for everything reported to the kernel. Counts the storage ids
+    // no rule covers, as xattr_to_mount does.
+    struct stat to_mount(struct stat attr, const idmap::IdMap& map) noexcept;
+    // The ids in an ACL or file capability `value` of xattr `name`, storage → mount, in place: 0,
+    // or the translator's errno. Other xattrs pass untouched.
+    int xattr_to_mount(std::string_view name, std::vector<char>& value,
+                       const idmap::IdMap& map) noexcept;
+    // The same mount → storage, for a write; a refused id is named in the result.
+    idmap::XattrTranslation xattr_to_storage(std::string_view name, std::vector<char>& value,
+                                             const idmap::IdMap& map) noexcept;
+    // A chown/chgrp target, mount → storage: kInvalidId (no change) when none is `wanted`,
+    // EOVERFLOW (a counted, logged refusal of `ino`'s setattr) when the map cannot express it.
+    Result<std::uint32_t> new_owner(const Caller& caller, fuse_ino_t ino,
+                                    std::optional<idmap::MountUid> wanted) noexcept;
+    Result<std::uint32_t> new_owner(const Caller& caller, fuse_ino_t ino,
+                                    std::optional<idmap::MountGid> wanted) noexcept;
 
     // The first steps of every operation that makes a new name: the name is one component, the
     // caller can own a new inode (check_can_create), and the parent directory's fd.
@@ -97,10 +115,6 @@ struct Filesystem::State {
     Result<fuse_entry_param> staging_lookup(std::string_view name, const idmap::IdMap& map);
     static AttrReply staging_attr() noexcept;
 
-    // Ownership storage → mount, for everything reported to the kernel. Counts the storage ids
-    // no rule covers.
-    struct stat to_mount(struct stat attr, const idmap::IdMap& map) noexcept;
-
     // refusals.cpp: a write the map refuses (unmapped-write deny) is counted and logged, rate
     // limited, with the caller and where it happened: `node` itself, or `name` in it.
     struct RefusedId {
@@ -110,10 +124,10 @@ struct Filesystem::State {
     };
     int refuse(const Caller& caller, const char* op, fuse_ino_t node, std::string_view name,
                const RefusedId& refused, int error) noexcept;
-    // setxattr of an ACL or file capability that failed to translate with `error`: a refusal
-    // when an id in it is unmapped, else (a malformed value) just `error`.
+    // setxattr of an ACL or file capability `name` that failed to translate: a refusal when the
+    // translator names a refused id, else (a malformed value) just its errno.
     int refuse_xattr(const Caller& caller, fuse_ino_t node, std::string_view name,
-                     std::span<const char> value, int error) noexcept;
+                     const idmap::XattrTranslation& failed) noexcept;
     // Logs how many refusal lines the rate limit held back, once their window is over.
     void flush_refusal_log() noexcept;
 

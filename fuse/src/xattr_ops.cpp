@@ -14,24 +14,6 @@
 namespace idshift::fusell {
 namespace {
 
-std::span<std::byte> as_bytes(std::vector<char>& data) noexcept {
-    return {reinterpret_cast<std::byte*>(data.data()), data.size()};
-}
-
-// Ids out, storage → mount, in place.
-int translate_to_mount(std::string_view name, std::vector<char>& value, const idmap::IdMap& map) {
-    if (idmap::is_acl_xattr(name)) return idmap::acl_to_mount(as_bytes(value), map);
-    if (idmap::is_fcaps_xattr(name)) return idmap::fcaps_to_mount(as_bytes(value), map);
-    return 0;
-}
-
-// Ids in, mount → storage, in place.
-int translate_to_storage(std::string_view name, std::vector<char>& value, const idmap::IdMap& map) {
-    if (idmap::is_acl_xattr(name)) return idmap::acl_to_storage(as_bytes(value), map);
-    if (idmap::is_fcaps_xattr(name)) return idmap::fcaps_to_storage(as_bytes(value), map);
-    return 0;
-}
-
 // Whose credentials an xattr request on `name` runs with. Without the caller's ids
 // (FUSE_ALLOW_IDMAP) the kernel has checked it: a user.* attribute is a reader's or a writer's, an
 // ACL the owner's to change. Others (security.*, trusted.*) need the storage's privileges.
@@ -74,9 +56,8 @@ int Filesystem::setxattr(const Caller& caller, fuse_ino_t ino, std::string_view 
     const std::string attr_name(name);
     std::vector<char> stored(value.begin(), value.end());
     if (carries_ids(name)) {
-        if (int e = translate_to_storage(name, stored, *caller.map)) {
-            return s.refuse_xattr(caller, ino, name, value, e);
-        }
+        const idmap::XattrTranslation in = s.xattr_to_storage(name, stored, *caller.map);
+        if (in.error != 0) return s.refuse_xattr(caller, ino, name, in);
     }
     auto node = s.resolve(ino);
     if (!node) return node.error();
@@ -104,7 +85,7 @@ Result<XattrReply> Filesystem::getxattr(const Caller& caller, fuse_ino_t ino, st
     }
     // With a size of 0 only the length was asked for: translation never changes it.
     if (!value || size == 0) return value;
-    if (int e = translate_to_mount(name, value->data, *caller.map)) {
+    if (int e = state_->xattr_to_mount(name, value->data, *caller.map)) {
         if (e == EINVAL) {
             spdlog::warn("node {}: malformed {} on the backing file", ino, attr_name);
             return Errno{EIO};

@@ -19,7 +19,7 @@ std::string id_span(std::uint32_t first, std::uint32_t count) {
 }
 
 Row row_of(const RuleOrigin& rule) {
-    const Extent& e = rule.extent;
+    const RuleExtent& e = rule.extent;
     std::string source = rule.file;
     if (rule.line > 0) source += ":" + std::to_string(rule.line);
     return {rule.kind == Kind::uid ? "uid" : "gid",
@@ -34,10 +34,10 @@ Row row_of(const RuleOrigin& rule) {
 std::vector<RuleOrigin> rules_of(const IdMap& map) {
     std::vector<RuleOrigin> rules = map.origins();
     if (rules.empty()) {
-        for (const Extent& e : map.uids().extents())
-            rules.push_back({Kind::uid, e, {}, 0, {}});
-        for (const Extent& e : map.gids().extents())
-            rules.push_back({Kind::gid, e, {}, 0, {}});
+        for (const UidExtent& e : map.uids().extents())
+            rules.push_back({Kind::uid, e.rule(), {}, 0, {}});
+        for (const GidExtent& e : map.gids().extents())
+            rules.push_back({Kind::gid, e.rule(), {}, 0, {}});
     }
     std::stable_sort(rules.begin(), rules.end(), [](const RuleOrigin& a, const RuleOrigin& b) {
         return std::tuple(a.kind, a.extent.mount_first) < std::tuple(b.kind, b.extent.mount_first);
@@ -47,16 +47,16 @@ std::vector<RuleOrigin> rules_of(const IdMap& map) {
 
 std::string policy_lines(const Policy& policy) {
     std::string text = "unmapped-read   a storage uid no rule covers reads as " +
-                       std::to_string(policy.unmapped_read_uid) + ", a storage gid as " +
-                       std::to_string(policy.unmapped_read_gid) + "\n";
+                       std::to_string(raw(policy.unmapped_read_uid)) + ", a storage gid as " +
+                       std::to_string(raw(policy.unmapped_read_gid)) + "\n";
     if (policy.unmapped_write == UnmappedWrite::deny) {
         text +=
             "unmapped-write  deny: writing an id no rule covers fails (EOVERFLOW; EINVAL in an "
             "ACL)\n";
     } else {
         text += "unmapped-write  squash: an id no rule covers is stored as storage uid " +
-                std::to_string(policy.squash_uid) + ", gid " + std::to_string(policy.squash_gid) +
-                "\n";
+                std::to_string(raw(policy.squash_uid)) + ", gid " +
+                std::to_string(raw(policy.squash_gid)) + "\n";
     }
     return text;
 }

@@ -52,14 +52,15 @@ int fcaps_to_mount(std::span<std::byte> blob, const IdMap& map) noexcept {
     return 0;
 }
 
-int fcaps_to_storage(std::span<std::byte> blob, const IdMap& map) noexcept {
+XattrTranslation fcaps_to_storage(std::span<std::byte> blob, const IdMap& map) noexcept {
     const Layout layout = layout_of(blob);
-    if (layout == Layout::invalid) return EINVAL;
-    if (layout == Layout::no_id) return 0;
-    const auto rootid = map.to_storage_for_write(MountUid{load_le32(blob, kRootidOffset)});
-    if (!rootid) return EINVAL;
+    if (layout == Layout::invalid) return {EINVAL, std::nullopt};
+    if (layout == Layout::no_id) return {};
+    const MountUid written{load_le32(blob, kRootidOffset)};
+    const auto rootid = map.to_storage_for_write(written);
+    if (!rootid) return {EINVAL, Refusal{written, 0}};
     store_le32(blob, kRootidOffset, raw(*rootid));
-    return 0;
+    return {};
 }
 
 }  // namespace idshift::idmap

@@ -7,61 +7,64 @@ namespace {
 
 // mount → storage for a write: a covered id maps, kInvalidId never does, anything else gets the
 // unmapped_write policy.
-std::optional<std::uint32_t> storage_for_write(const RangeMap& map, std::uint32_t mount_id,
-                                               UnmappedWrite policy,
-                                               std::uint32_t squash_id) noexcept {
-    if (mount_id == kInvalidId) return std::nullopt;
+template <typename Map>
+std::optional<typename Map::Extent::Storage> storage_for_write(
+    const Map& map, typename Map::Extent::Mount mount_id, UnmappedWrite policy,
+    typename Map::Extent::Storage squash_id) noexcept {
+    if (raw(mount_id) == kInvalidId) return std::nullopt;
     if (auto id = map.to_storage(mount_id)) return id;
     if (policy == UnmappedWrite::squash) return squash_id;
     return std::nullopt;
 }
 
-template <typename To>
-std::optional<To> wrap(std::optional<std::uint32_t> id) noexcept {
-    if (!id) return std::nullopt;
-    return To{*id};
+// storage → mount for reporting: a covered id maps, anything else reads as `unmapped`.
+template <typename Map>
+typename Map::Extent::Mount mount_for_read(const Map& map, typename Map::Extent::Storage id,
+                                           typename Map::Extent::Mount unmapped, Kind kind,
+                                           UnmappedReads* seen) noexcept {
+    if (auto mapped = map.to_mount(id)) return *mapped;
+    if (seen) seen->unmapped_read(kind, raw(id));
+    return unmapped;
 }
 
 }  // namespace
 
-IdMap::IdMap(RangeMap uids, RangeMap gids, Policy policy, std::vector<RuleOrigin> origins)
+IdMap::IdMap(UidRangeMap uids, GidRangeMap gids, Policy policy, std::vector<RuleOrigin> origins)
     : uids_(std::move(uids)),
       gids_(std::move(gids)),
       policy_(policy),
       origins_(std::move(origins)) {}
 
-MountUid IdMap::to_mount(StorageUid id) const noexcept {
-    return MountUid{uids_.to_mount(raw(id)).value_or(policy_.unmapped_read_uid)};
+MountUid IdMap::to_mount(StorageUid id, UnmappedReads* seen) const noexcept {
+    return mount_for_read(uids_, id, policy_.unmapped_read_uid, Kind::uid, seen);
 }
 
-MountGid IdMap::to_mount(StorageGid id) const noexcept {
-    return MountGid{gids_.to_mount(raw(id)).value_or(policy_.unmapped_read_gid)};
+MountGid IdMap::to_mount(StorageGid id, UnmappedReads* seen) const noexcept {
+    return mount_for_read(gids_, id, policy_.unmapped_read_gid, Kind::gid, seen);
 }
 
 std::optional<MountUid> IdMap::find_mount(StorageUid id) const noexcept {
-    return wrap<MountUid>(uids_.to_mount(raw(id)));
+    return uids_.to_mount(id);
 }
 
 std::optional<MountGid> IdMap::find_mount(StorageGid id) const noexcept {
-    return wrap<MountGid>(gids_.to_mount(raw(id)));
+    return gids_.to_mount(id);
 }
 
 std::optional<StorageUid> IdMap::find_storage(MountUid id) const noexcept {
-    return wrap<StorageUid>(uids_.to_storage(raw(id)));
+    return uids_.to_storage(id);
 }
 
 std::optional<StorageGid> IdMap::find_storage(MountGid id) const noexcept {
-    return wrap<StorageGid>(gids_.to_storage(raw(id)));
+    return gids_.to_storage(id);
 }
 
 std::optional<StorageUid> IdMap::to_storage_for_write(MountUid id) const noexcept {
-    return wrap<StorageUid>(
-        storage_for_write(uids_, raw(id), policy_.unmapped_write, policy_.squash_uid));
+    return storage_for_write(uids_, id, policy_.unmapped_write, policy_.squash_uid);
 }
 
 std::optional<StorageGid> IdMap::to_storage_for_write(MountGid id) const noexcept {
-    return wrap<StorageGid>(
-        storage_for_write(gids_, raw(id), policy_.unmapped_write, policy_.squash_gid));
+    return storage_for_write(gids_, id, policy_.unmapped_write, policy_.squash_gid);
 }
 
 }  // namespace idshift::idmap

@@ -40,7 +40,7 @@ void parse_triplets(Kind kind, std::string_view text, RuleTable& table, ParseErr
         for (const std::string& problem : problems)
             fail(problem);
         if (!read) continue;
-        const Extent extent = *read;
+        const RuleExtent extent = *read;
         const RuleTable::Overlaps overlaps = table.overlaps(kind, extent);
         if (overlaps.any()) {
             for (const std::string& message : RuleTable::overlap_messages(

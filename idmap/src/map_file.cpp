@@ -43,7 +43,7 @@ MapLoad parse_map_text(std::string_view text, const std::string& file,
     MapNames names(spec, file, storage_names, trust, errors);
     RuleTable table;
     for (const WrittenRule& rule : spec.rules) {
-        const std::optional<Extent> extent = rule.range ? rule.range : names.resolve(rule);
+        const std::optional<RuleExtent> extent = rule.range ? rule.range : names.resolve(rule);
         if (!extent) continue;
         const RuleTable::Overlaps overlaps = table.overlaps(rule.kind, *extent);
         if (overlaps.any()) {

@@ -99,14 +99,14 @@ std::optional<std::uint32_t> MapNames::storage_id(Kind kind, const std::string& 
     return id;
 }
 
-std::optional<Extent> MapNames::resolve(const WrittenRule& rule) {
+std::optional<RuleExtent> MapNames::resolve(const WrittenRule& rule) {
     line_ = rule.line;
     // Both sides are looked up even when the first fails, so that every error shows at once.
     const bool bare = rule.text.find('=') == std::string::npos;
     const auto mount = mount_id(rule.kind, rule.mount_name, bare);
     const auto storage = storage_id(rule.kind, rule.storage_name);
     if (!mount || !storage) return std::nullopt;
-    return Extent{*mount, *storage, 1};
+    return RuleExtent{*mount, *storage, 1};
 }
 
 void MapNames::add_auto_names(RuleTable& table, int line) {
@@ -146,7 +146,7 @@ void MapNames::add_auto_names(Kind kind, RuleTable& table, int line) {
                 kind == Kind::uid ? resolver_.uid_of(entry.name) : resolver_.gid_of(entry.name);
         }
         if (!storage || *storage == kInvalidId) continue;
-        const Extent extent{entry.id, *storage, 1};
+        const RuleExtent extent{entry.id, *storage, 1};
         // Explicit rules win, and of two names with the same id the first one listed wins.
         if (table.overlaps(kind, extent).any()) continue;
         table.add(

@@ -21,7 +21,7 @@ class MapNames {
 
     // The single-id extent of a `user`/`group` line, or nullopt after adding an error (or without
     // one when the database it needs already failed to load and was reported).
-    std::optional<Extent> resolve(const WrittenRule& rule);
+    std::optional<RuleExtent> resolve(const WrittenRule& rule);
 
     // `names auto`: every name in the mount-side database that the storage side also knows maps
     // to itself, unless either id is already covered (that name is skipped silently).

@@ -175,8 +175,8 @@ class SyntaxPass {
         if (args.size() == 2 && !gid.value) error(gid.error);
         if (!uid.value || !gid.value) return;
         if (!first_time(spec_.unmapped_read_line, "unmapped-read")) return;
-        spec_.policy.unmapped_read_uid = *uid.value;
-        spec_.policy.unmapped_read_gid = *gid.value;
+        spec_.policy.unmapped_read_uid = MountUid{*uid.value};
+        spec_.policy.unmapped_read_gid = MountGid{*gid.value};
     }
 
     // unmapped-write deny | squash:UID[:GID]
@@ -206,8 +206,8 @@ class SyntaxPass {
         if (!uid.value || !gid.value) return;
         if (!first_time(spec_.unmapped_write_line, "unmapped-write")) return;
         policy.unmapped_write = UnmappedWrite::squash;
-        policy.squash_uid = *uid.value;
-        policy.squash_gid = *gid.value;
+        policy.squash_uid = StorageUid{*uid.value};
+        policy.squash_gid = StorageGid{*gid.value};
     }
 
     const std::string& file_;

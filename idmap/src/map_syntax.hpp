@@ -15,10 +15,10 @@ namespace idshift::idmap {
 struct WrittenRule {
     Kind kind = Kind::uid;
     int line = 0;
-    std::string text;             // the tokens as written, one space apart
-    std::optional<Extent> range;  // set for a range line (already checked for overflow)
-    std::string mount_name;       // set for a name line: a name or a decimal id
-    std::string storage_name;     // likewise; equal to mount_name for `user NAME`
+    std::string text;                 // the tokens as written, one space apart
+    std::optional<RuleExtent> range;  // set for a range line (already checked for overflow)
+    std::string mount_name;           // set for a name line: a name or a decimal id
+    std::string storage_name;         // likewise; equal to mount_name for `user NAME`
 };
 
 struct DatabaseDecl {

@@ -9,15 +9,16 @@ namespace idshift::idmap {
 namespace {
 
 // Which side of an extent a lookup or an index works on; a template parameter so that the
-// lookups compile to direct field loads.
+// lookups compile to direct field loads. The search itself compares raw numbers: the types have
+// done their work once the public lookup accepted the id.
 enum class Side { mount, storage };
 
-template <Side kSide>
+template <Side kSide, typename Extent>
 std::uint32_t first_of(const Extent& e) noexcept {
-    return kSide == Side::mount ? e.mount_first : e.storage_first;
+    return kSide == Side::mount ? raw(e.mount_first) : raw(e.storage_first);
 }
 
-template <Side kSide>
+template <Side kSide, typename Extent>
 std::vector<std::uint32_t> sorted_index(std::span<const Extent> extents) {
     std::vector<std::uint32_t> index(extents.size());
     for (std::uint32_t i = 0; i < index.size(); ++i)
@@ -32,7 +33,7 @@ std::vector<std::uint32_t> sorted_index(std::span<const Extent> extents) {
 // last extent whose first id is <= id; it covers id only if id is within its count. The search
 // halves the range without a data-dependent branch (the compiler emits a conditional move), since
 // lookups of random ids would otherwise mispredict about every other step.
-template <Side kSide>
+template <Side kSide, typename Extent>
 const Extent* search(std::span<const Extent> extents, const std::vector<std::uint32_t>& index,
                      std::uint32_t id) noexcept {
     const std::uint32_t* base = index.data();
@@ -44,23 +45,23 @@ const Extent* search(std::span<const Extent> extents, const std::vector<std::uin
     }
     // When every extent starts above id, base is the first one and covers() says no.
     const Extent& candidate = extents[*base];
-    return Extent::covers(first_of<kSide>(candidate), candidate.count, id) ? &candidate : nullptr;
+    return covers(first_of<kSide>(candidate), candidate.count, id) ? &candidate : nullptr;
 }
 
 // The extent that covers `id` on one side: a linear scan while there is no index (at most
 // kInlineExtents extents), a search of the index otherwise.
-template <Side kSide>
+template <Side kSide, typename Extent>
 const Extent* find(std::span<const Extent> extents, const std::vector<std::uint32_t>& index,
                    std::uint32_t id) noexcept {
     if (!index.empty()) return search<kSide>(extents, index, id);
     for (const Extent& e : extents) {
-        if (Extent::covers(first_of<kSide>(e), e.count, id)) return &e;
+        if (covers(first_of<kSide>(e), e.count, id)) return &e;
     }
     return nullptr;
 }
 
 #ifndef NDEBUG
-template <Side kSide>
+template <Side kSide, typename Extent>
 bool disjoint(std::span<const Extent> extents) {
     const std::vector<std::uint32_t> index = sorted_index<kSide>(extents);
     for (std::size_t i = 1; i < index.size(); ++i) {
@@ -74,11 +75,13 @@ bool disjoint(std::span<const Extent> extents) {
 
 }  // namespace
 
-RangeMap::RangeMap(std::vector<Extent> extents) : extents_(extents.begin(), extents.end()) {
+template <typename MountId, typename StorageId>
+BasicRangeMap<MountId, StorageId>::BasicRangeMap(std::vector<Extent> extents)
+    : extents_(extents.begin(), extents.end()) {
     for ([[maybe_unused]] const Extent& e : extents_) {
         assert(e.count > 0);
-        assert(e.mount_first <= kMaxId && e.count - 1 <= kMaxId - e.mount_first);
-        assert(e.storage_first <= kMaxId && e.count - 1 <= kMaxId - e.storage_first);
+        assert(raw(e.mount_first) <= kMaxId && e.count - 1 <= kMaxId - raw(e.mount_first));
+        assert(raw(e.storage_first) <= kMaxId && e.count - 1 <= kMaxId - raw(e.storage_first));
     }
     const std::span<const Extent> all = this->extents();
     if (extents_.size() > kInlineExtents) {
@@ -89,14 +92,31 @@ RangeMap::RangeMap(std::vector<Extent> extents) : extents_(extents.begin(), exte
     assert(disjoint<Side::storage>(all));
 }
 
-std::optional<std::uint32_t> RangeMap::to_storage(std::uint32_t mount_id) const noexcept {
-    const Extent* e = find<Side::mount>(extents(), by_mount_, mount_id);
+template <typename MountId, typename StorageId>
+BasicRangeMap<MountId, StorageId> BasicRangeMap<MountId, StorageId>::from_rules(
+    const std::vector<RuleExtent>& rules) {
+    std::vector<Extent> extents;
+    extents.reserve(rules.size());
+    for (const RuleExtent& rule : rules)
+        extents.push_back(rule.as<Extent>());
+    return BasicRangeMap(std::move(extents));
+}
+
+template <typename MountId, typename StorageId>
+std::optional<StorageId> BasicRangeMap<MountId, StorageId>::to_storage(
+    MountId mount_id) const noexcept {
+    const Extent* e = find<Side::mount>(extents(), by_mount_, raw(mount_id));
     return e ? e->to_storage(mount_id) : std::nullopt;
 }
 
-std::optional<std::uint32_t> RangeMap::to_mount(std::uint32_t storage_id) const noexcept {
-    const Extent* e = find<Side::storage>(extents(), by_storage_, storage_id);
+template <typename MountId, typename StorageId>
+std::optional<MountId> BasicRangeMap<MountId, StorageId>::to_mount(
+    StorageId storage_id) const noexcept {
+    const Extent* e = find<Side::storage>(extents(), by_storage_, raw(storage_id));
     return e ? e->to_mount(storage_id) : std::nullopt;
 }
+
+template class BasicRangeMap<MountUid, StorageUid>;
+template class BasicRangeMap<MountGid, StorageGid>;
 
 }  // namespace idshift::idmap

@@ -11,7 +11,7 @@ std::string_view kind_name(Kind kind) {
     return kind == Kind::uid ? "uid" : "gid";
 }
 
-std::uint32_t first_on(const Extent& e, bool mount) noexcept {
+std::uint32_t first_on(const RuleExtent& e, bool mount) noexcept {
     return mount ? e.mount_first : e.storage_first;
 }
 
@@ -26,8 +26,8 @@ std::string describe_side(std::string_view side, Kind kind, std::uint32_t first,
     return text + "s " + std::to_string(first) + "-" + std::to_string(last);
 }
 
-std::optional<Extent> read_extent(Kind kind, std::string_view mount, std::string_view storage,
-                                  std::string_view count, std::vector<std::string>& problems) {
+std::optional<RuleExtent> read_extent(Kind kind, std::string_view mount, std::string_view storage,
+                                      std::string_view count, std::vector<std::string>& problems) {
     const std::string id_name(kind_name(kind));
     const NumberOrError numbers[] = {read_id(mount, "mount " + id_name),
                                      read_id(storage, "storage " + id_name),
@@ -40,7 +40,7 @@ std::optional<Extent> read_extent(Kind kind, std::string_view mount, std::string
         }
     }
     if (!ok) return std::nullopt;
-    const Extent extent{*numbers[0].value, *numbers[1].value, *numbers[2].value};
+    const RuleExtent extent{*numbers[0].value, *numbers[1].value, *numbers[2].value};
     for (const bool mount_side : {true, false}) {
         const std::uint32_t first = first_on(extent, mount_side);
         // The last id, first + count - 1, must stay <= kMaxId; written as a subtraction.
@@ -72,22 +72,21 @@ const RuleOrigin* RuleTable::overlap_on(const Side& accepted, std::uint32_t firs
     auto next = accepted.upper_bound(first);
     if (next != accepted.begin()) {
         const RuleOrigin& before = origins_[std::prev(next)->second];
-        if (Extent::covers(first_on(before.extent, mount), before.extent.count, first))
-            return &before;
+        if (covers(first_on(before.extent, mount), before.extent.count, first)) return &before;
     }
-    if (next != accepted.end() && Extent::covers(first, count, next->first)) {
+    if (next != accepted.end() && covers(first, count, next->first)) {
         return &origins_[next->second];
     }
     return nullptr;
 }
 
-RuleTable::Overlaps RuleTable::overlaps(Kind kind, const Extent& extent) const {
+RuleTable::Overlaps RuleTable::overlaps(Kind kind, const RuleExtent& extent) const {
     return {overlap_on(side(kind, true), extent.mount_first, extent.count, true),
             overlap_on(side(kind, false), extent.storage_first, extent.count, false)};
 }
 
 std::vector<std::string> RuleTable::overlap_messages(
-    Kind kind, const Extent& extent, const Overlaps& overlaps,
+    Kind kind, const RuleExtent& extent, const Overlaps& overlaps,
     const std::function<std::string(const RuleOrigin&)>& name_rule) {
     const std::string mount = describe_side("mount", kind, extent.mount_first, extent.count);
     const std::string storage = describe_side("storage", kind, extent.storage_first, extent.count);
@@ -109,12 +108,13 @@ void RuleTable::add(RuleOrigin origin) {
 }
 
 IdMap RuleTable::build(const Policy& policy) const {
-    std::vector<Extent> uids;
-    std::vector<Extent> gids;
+    std::vector<RuleExtent> uids;
+    std::vector<RuleExtent> gids;
     for (const RuleOrigin& origin : origins_) {
         (origin.kind == Kind::uid ? uids : gids).push_back(origin.extent);
     }
-    return IdMap(RangeMap(std::move(uids)), RangeMap(std::move(gids)), policy, origins_);
+    // The one place where a rule's kind, known only at run time, becomes its extent's type.
+    return IdMap(UidRangeMap::from_rules(uids), GidRangeMap::from_rules(gids), policy, origins_);
 }
 
 }  // namespace idshift::idmap

@@ -20,8 +20,8 @@ std::string describe_side(std::string_view side, Kind kind, std::uint32_t first,
 // Reads the MOUNT STORAGE COUNT words of a range into an extent that stays within kMaxId on both
 // sides; each problem found (with any of the three, or the range running past kMaxId) is
 // appended to `problems`, and nullopt returned.
-std::optional<Extent> read_extent(Kind kind, std::string_view mount, std::string_view storage,
-                                  std::string_view count, std::vector<std::string>& problems);
+std::optional<RuleExtent> read_extent(Kind kind, std::string_view mount, std::string_view storage,
+                                      std::string_view count, std::vector<std::string>& problems);
 
 class RuleTable {
   public:
@@ -33,12 +33,12 @@ class RuleTable {
     };
 
     // Precondition: the extent stays within kMaxId on both sides (see read_extent).
-    Overlaps overlaps(Kind kind, const Extent& extent) const;
+    Overlaps overlaps(Kind kind, const RuleExtent& extent) const;
 
     // "mount uids 10-19 overlap the rule at line 3 (uid 0 100000 65536)": one message per other
     // rule (one when both sides hit the same rule). `name_rule` says how to refer to a rule.
     static std::vector<std::string> overlap_messages(
-        Kind kind, const Extent& extent, const Overlaps& overlaps,
+        Kind kind, const RuleExtent& extent, const Overlaps& overlaps,
         const std::function<std::string(const RuleOrigin&)>& name_rule);
 
     // Precondition: overlaps(origin.kind, origin.extent) found nothing.

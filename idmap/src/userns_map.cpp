@@ -7,8 +7,9 @@
 namespace idshift::idmap {
 namespace {
 
-void render_kind(std::string& text, std::string_view keyword, const std::vector<Extent>& extents) {
-    for (const Extent& e : extents) {
+void render_kind(std::string& text, std::string_view keyword,
+                 const std::vector<RuleExtent>& extents) {
+    for (const RuleExtent& e : extents) {
         // Parsed extents hold inside ids as mount_first; the map's mount side is the outside.
         text += std::string(keyword) + " " + std::to_string(e.storage_first) + " " +
                 std::to_string(e.mount_first) + " " + std::to_string(e.count) + "\n";
@@ -17,9 +18,9 @@ void render_kind(std::string& text, std::string_view keyword, const std::vector<
 
 }  // namespace
 
-std::vector<Extent> parse_proc_id_map(std::string_view text, const std::string& file,
-                                      ParseErrors& errors) {
-    std::vector<Extent> extents;
+std::vector<RuleExtent> parse_proc_id_map(std::string_view text, const std::string& file,
+                                          ParseErrors& errors) {
+    std::vector<RuleExtent> extents;
     int line_no = 0;
     while (!text.empty()) {
         ++line_no;
@@ -58,8 +59,8 @@ std::vector<Extent> parse_proc_id_map(std::string_view text, const std::string& 
     return extents;
 }
 
-std::string render_userns_map(int pid, const std::vector<Extent>& uid_map,
-                              const std::vector<Extent>& gid_map) {
+std::string render_userns_map(int pid, const std::vector<RuleExtent>& uid_map,
+                              const std::vector<RuleExtent>& gid_map) {
     const std::string p = std::to_string(pid);
     std::string text =
         "# idshift map for the user namespace of process " + p + ", from /proc/" + p +

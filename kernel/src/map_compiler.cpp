@@ -23,15 +23,20 @@ std::optional<std::uint32_t> read_id_file(const char* path) {
 
 // Sorted by storage id, with runs that continue each other on both sides joined: "5 105 1" and
 // "6 106 1" are one extent "5 105 2" to the kernel.
-std::vector<idmap::Extent> merged(std::span<const idmap::Extent> extents) {
-    std::vector<idmap::Extent> sorted(extents.begin(), extents.end());
-    std::sort(sorted.begin(), sorted.end(), [](const idmap::Extent& a, const idmap::Extent& b) {
-        return a.storage_first < b.storage_first;
-    });
-    std::vector<idmap::Extent> out;
-    for (const idmap::Extent& e : sorted) {
+// Works on the rules' numbers: the kernel's map text is untyped.
+template <typename Extent>
+std::vector<idmap::RuleExtent> merged(std::span<const Extent> extents) {
+    std::vector<idmap::RuleExtent> sorted;
+    for (const Extent& e : extents)
+        sorted.push_back(e.rule());
+    std::sort(sorted.begin(), sorted.end(),
+              [](const idmap::RuleExtent& a, const idmap::RuleExtent& b) {
+                  return a.storage_first < b.storage_first;
+              });
+    std::vector<idmap::RuleExtent> out;
+    for (const idmap::RuleExtent& e : sorted) {
         if (!out.empty()) {
-            idmap::Extent& last = out.back();
+            idmap::RuleExtent& last = out.back();
             // Rules never overlap and never pass kMaxId, so these sums cannot wrap.
             if (last.storage_first + last.count == e.storage_first &&
                 last.mount_first + last.count == e.mount_first) {
@@ -44,9 +49,9 @@ std::vector<idmap::Extent> merged(std::span<const idmap::Extent> extents) {
     return out;
 }
 
-std::string render(const std::vector<idmap::Extent>& extents) {
+std::string render(const std::vector<idmap::RuleExtent>& extents) {
     std::string text;
-    for (const idmap::Extent& e : extents) {
+    for (const idmap::RuleExtent& e : extents) {
         text += std::to_string(e.storage_first) + ' ' + std::to_string(e.mount_first) + ' ' +
                 std::to_string(e.count) + '\n';
     }
@@ -54,7 +59,8 @@ std::string render(const std::vector<idmap::Extent>& extents) {
 }
 
 // One kind's map text, or why it cannot be one.
-std::variant<std::string, NotExpressible> compile_kind(std::span<const idmap::Extent> extents,
+template <typename Extent>
+std::variant<std::string, NotExpressible> compile_kind(std::span<const Extent> extents,
                                                        const char* kind, std::size_t max_bytes,
                                                        std::size_t& count) {
     if (extents.empty()) {
@@ -62,7 +68,7 @@ std::variant<std::string, NotExpressible> compile_kind(std::span<const idmap::Ex
                               " rule, and a user namespace needs at least one " + kind +
                               "_map line"};
     }
-    std::vector<idmap::Extent> out = merged(extents);
+    std::vector<idmap::RuleExtent> out = merged(extents);
     if (out.size() > kMaxExtents) {
         return NotExpressible{std::to_string(out.size()) + " " + kind +
                               " extents after merging adjacent rules; the kernel takes at most " +
@@ -99,10 +105,10 @@ std::variant<UsernsMaps, NotExpressible> compile_maps(const idmap::IdMap& map,
             "unmapped-write is squash, and the kernel refuses a write of an unmapped id "
             "(EOVERFLOW) instead of storing a substitute"};
     }
-    if (policy.unmapped_read_uid != limits.overflow_uid ||
-        policy.unmapped_read_gid != limits.overflow_gid) {
-        return NotExpressible{"unmapped-read is " + std::to_string(policy.unmapped_read_uid) + ":" +
-                              std::to_string(policy.unmapped_read_gid) +
+    if (raw(policy.unmapped_read_uid) != limits.overflow_uid ||
+        raw(policy.unmapped_read_gid) != limits.overflow_gid) {
+        return NotExpressible{"unmapped-read is " + std::to_string(raw(policy.unmapped_read_uid)) +
+                              ":" + std::to_string(raw(policy.unmapped_read_gid)) +
                               ", and the kernel shows unmapped ids as its overflow ids " +
                               std::to_string(limits.overflow_uid) + ":" +
                               std::to_string(limits.overflow_gid)};

@@ -18,10 +18,10 @@ constexpr std::size_t kQueries = 4096;  // cycled through; a power of two
 
 // n rules of 2 ids; storage sides in reverse order so that the two indexes differ.
 IdMap make_map(std::uint32_t n) {
-    std::vector<Extent> uids;
+    std::vector<RuleExtent> uids;
     for (std::uint32_t i = 0; i < n; ++i)
         uids.push_back({i * kStride, kStorageBase + (n - 1 - i) * kStride, 2});
-    return IdMap(RangeMap(uids), RangeMap(), Policy{});
+    return IdMap(UidRangeMap::from_rules(uids), GidRangeMap(), Policy{});
 }
 
 // Random query ids: covered ones (offset 0 or 1 in a rule) or uncovered ones (offset 2 or 3).

@@ -22,7 +22,7 @@ void require(bool condition) {
 // The first and last id of every rule map to each other, in both directions.
 void check_map(const IdMap& map) {
     for (const RuleOrigin& rule : map.origins()) {
-        const Extent& e = rule.extent;
+        const RuleExtent& e = rule.extent;
         require(e.count > 0);
         for (const std::uint32_t offset : {0u, e.count - 1}) {
             const std::uint32_t mount = e.mount_first + offset;
@@ -68,8 +68,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         require(db.id_of(entry.name) == entry.id);
 
     errors.clear();
-    const std::vector<Extent> extents = parse_proc_id_map(text, "uid_map", errors);
-    for (const Extent& e : extents)
+    const std::vector<RuleExtent> extents = parse_proc_id_map(text, "uid_map", errors);
+    for (const RuleExtent& e : extents)
         require(e.count > 0);
     render_userns_map(1, extents, extents);
     return 0;

@@ -41,11 +41,11 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 }
 
 std::string render_policy(const idmap::Policy& policy) {
-    std::string text = "unmapped-read  " + std::to_string(policy.unmapped_read_uid) + " " +
-                       std::to_string(policy.unmapped_read_gid) + "\n";
+    std::string text = "unmapped-read  " + std::to_string(idmap::raw(policy.unmapped_read_uid)) +
+                       " " + std::to_string(idmap::raw(policy.unmapped_read_gid)) + "\n";
     if (policy.unmapped_write == idmap::UnmappedWrite::deny) return text + "unmapped-write deny\n";
-    return text + "unmapped-write squash:" + std::to_string(policy.squash_uid) + ":" +
-           std::to_string(policy.squash_gid) + "\n";
+    return text + "unmapped-write squash:" + std::to_string(idmap::raw(policy.squash_uid)) + ":" +
+           std::to_string(idmap::raw(policy.squash_gid)) + "\n";
 }
 
 std::string render(const ImageMapRequest& request, const idmap::IdMap& map) {

@@ -12,9 +12,10 @@ namespace idshift::fusell::testing {
 namespace {
 
 idmap::IdMap test_map() {
-    using idmap::Extent;
-    std::vector<Extent> extents{Extent{0, 0, 1}, Extent{kMountUser, kStorageUser, 10}};
-    return idmap::IdMap(idmap::RangeMap(extents), idmap::RangeMap(extents), idmap::Policy{});
+    using idmap::RuleExtent;
+    const std::vector<RuleExtent> extents{{0, 0, 1}, {kMountUser, kStorageUser, 10}};
+    return idmap::IdMap(idmap::UidRangeMap::from_rules(extents),
+                        idmap::GidRangeMap::from_rules(extents), idmap::Policy{});
 }
 
 }  // namespace

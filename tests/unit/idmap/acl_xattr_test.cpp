@@ -37,7 +37,8 @@ std::vector<std::byte> acl_blob(const std::vector<Entry>& entries, std::uint32_t
 
 // uids 0..65535 <-> 100000..; gids 0..65535 <-> 200000..; so a uid/gid mix-up shows.
 IdMap shifted(Policy policy = {}) {
-    return IdMap(RangeMap({{0, 100000, 65536}}), RangeMap({{0, 200000, 65536}}), policy);
+    return IdMap(UidRangeMap::from_rules({{0, 100000, 65536}}),
+                 GidRangeMap::from_rules({{0, 200000, 65536}}), policy);
 }
 
 std::vector<Entry> typical_acl(std::uint32_t user, std::uint32_t group) {
@@ -86,16 +87,29 @@ TEST_CASE("acl: storage to mount shows uncovered ids as the unmapped-read ids") 
     CHECK(blob == acl_blob(typical_acl(65534, 65534)));
 
     Policy policy;
-    policy.unmapped_read_uid = 4242;
-    policy.unmapped_read_gid = 4343;
+    policy.unmapped_read_uid = MountUid{4242};
+    policy.unmapped_read_gid = MountGid{4343};
     blob = acl_blob(typical_acl(5, 100005));
     REQUIRE(acl_to_mount(blob, shifted(policy)) == 0);
     CHECK(blob == acl_blob(typical_acl(4242, 4343)));
 }
 
+TEST_CASE("acl: storage to mount tells each unmapped-read id, as stat's ids are told") {
+    struct Seen final : UnmappedReads {
+        std::vector<std::pair<Kind, std::uint32_t>> ids;
+        void unmapped_read(Kind kind, std::uint32_t id) noexcept override {
+            ids.emplace_back(kind, id);
+        }
+    } seen;
+    auto blob = acl_blob({{kUser, 6, 5}, {kUser, 4, 100001}, {kGroup, 4, 100005}});
+    REQUIRE(acl_to_mount(blob, shifted(), &seen) == 0);
+    CHECK(seen.ids ==
+          std::vector<std::pair<Kind, std::uint32_t>>{{Kind::uid, 5}, {Kind::gid, 100005}});
+}
+
 TEST_CASE("acl: mount to storage translates user and group entries") {
     auto blob = acl_blob(typical_acl(0, 65535));
-    REQUIRE(acl_to_storage(blob, shifted()) == 0);
+    REQUIRE(acl_to_storage(blob, shifted()).error == 0);
     CHECK(blob == acl_blob(typical_acl(100000, 265535)));
 }
 
@@ -103,27 +117,36 @@ TEST_CASE("acl: an unmapped id is refused with EINVAL and the blob is left uncha
     // The first id entry maps, the second does not: nothing may be written.
     const auto original = acl_blob({{kUser, 4, 10}, {kUser, 4, 70000}, {kGroup, 4, 3}});
     auto blob = original;
-    CHECK(acl_to_storage(blob, shifted()) == EINVAL);
+    const XattrTranslation user = acl_to_storage(blob, shifted());
+    CHECK(user.error == EINVAL);
     CHECK(blob == original);
+    // The refusal names the entry and its mount id, so nobody has to parse the blob again.
+    REQUIRE(user.refused.has_value());
+    CHECK(user.refused->id == std::variant<MountUid, MountGid>(MountUid{70000}));
+    CHECK(user.refused->entry == 1);
 
     const auto bad_group = acl_blob({{kUser, 4, 10}, {kGroup, 4, 65536}});
     blob = bad_group;
-    CHECK(acl_to_storage(blob, shifted()) == EINVAL);
+    const XattrTranslation group = acl_to_storage(blob, shifted());
+    CHECK(group.error == EINVAL);
     CHECK(blob == bad_group);
+    REQUIRE(group.refused.has_value());
+    CHECK(group.refused->id == std::variant<MountUid, MountGid>(MountGid{65536}));
+    CHECK(group.refused->entry == 1);
 }
 
 TEST_CASE("acl: squash stores unmapped entries as the squash ids, but never -1") {
     Policy policy;
     policy.unmapped_write = UnmappedWrite::squash;
-    policy.squash_uid = 165534;
-    policy.squash_gid = 265534;
+    policy.squash_uid = StorageUid{165534};
+    policy.squash_gid = StorageGid{265534};
     auto blob = acl_blob({{kUser, 4, 70000}, {kGroup, 4, 70000}, {kUser, 6, 1}});
-    REQUIRE(acl_to_storage(blob, shifted(policy)) == 0);
+    REQUIRE(acl_to_storage(blob, shifted(policy)).error == 0);
     CHECK(blob == acl_blob({{kUser, 4, 165534}, {kGroup, 4, 265534}, {kUser, 6, 100001}}));
 
     const auto minus_one = acl_blob({{kUser, 4, 1}, {kUser, 4, kUndefinedId}});
     blob = minus_one;
-    CHECK(acl_to_storage(blob, shifted(policy)) == EINVAL);
+    CHECK(acl_to_storage(blob, shifted(policy)).error == EINVAL);
     CHECK(blob == minus_one);
 }
 
@@ -134,7 +157,9 @@ TEST_CASE("acl: a malformed blob is refused in both directions and left unchange
         auto blob = original;
         CHECK(acl_to_mount(blob, shifted()) == EINVAL);
         CHECK(blob == original);
-        CHECK(acl_to_storage(blob, shifted()) == EINVAL);
+        const XattrTranslation stored = acl_to_storage(blob, shifted());
+        CHECK(stored.error == EINVAL);
+        CHECK_FALSE(stored.refused.has_value());  // malformed is not a refused id
         CHECK(blob == original);
     }
 }
@@ -145,7 +170,7 @@ TEST_CASE("acl: a large ACL round-trips through both directions") {
         entries.push_back({i % 2 ? kUser : kGroup, 7, i});
     const auto original = acl_blob(entries);
     auto blob = original;
-    REQUIRE(acl_to_storage(blob, shifted()) == 0);
+    REQUIRE(acl_to_storage(blob, shifted()).error == 0);
     CHECK(blob != original);
     CHECK(validate_acl(blob) == 0);
     REQUIRE(acl_to_mount(blob, shifted()) == 0);
@@ -156,7 +181,7 @@ TEST_CASE("acl: an empty ACL translates to itself") {
     const auto original = acl_blob({});
     auto blob = original;
     CHECK(acl_to_mount(blob, shifted()) == 0);
-    CHECK(acl_to_storage(blob, shifted()) == 0);
+    CHECK(acl_to_storage(blob, shifted()).error == 0);
     CHECK(blob == original);
 }
 

@@ -34,12 +34,12 @@ TEST_CASE("describe: one aligned line per rule, sorted by kind and mount id, the
 
 TEST_CASE("describe: squash, custom unmapped-read and a map without rules") {
     Policy policy;
-    policy.unmapped_read_uid = 4242;
-    policy.unmapped_read_gid = 4343;
+    policy.unmapped_read_uid = MountUid{4242};
+    policy.unmapped_read_gid = MountGid{4343};
     policy.unmapped_write = UnmappedWrite::squash;
-    policy.squash_uid = 165534;
-    policy.squash_gid = 165535;
-    CHECK(describe(IdMap(RangeMap(), RangeMap(), policy)) ==
+    policy.squash_uid = StorageUid{165534};
+    policy.squash_gid = StorageGid{165535};
+    CHECK(describe(IdMap(UidRangeMap(), GidRangeMap(), policy)) ==
           "no rules: every storage id is unmapped\n"
           "unmapped-read   a storage uid no rule covers reads as 4242, a storage gid as 4343\n"
           "unmapped-write  squash: an id no rule covers is stored as storage uid 165534, gid "
@@ -47,7 +47,8 @@ TEST_CASE("describe: squash, custom unmapped-read and a map without rules") {
 }
 
 TEST_CASE("describe: a map built in code shows its extents without a source") {
-    const IdMap map(RangeMap({{5, 6, 1}}), RangeMap({{0, 4294967294u, 1}}), {});
+    const IdMap map(UidRangeMap::from_rules({{5, 6, 1}}),
+                    GidRangeMap::from_rules({{0, 4294967294u, 1}}), {});
     CHECK(describe(map) ==
           "uid  mount 5 -> storage 6           (1 id)\n"
           "gid  mount 0 -> storage 4294967294  (1 id)\n"

@@ -33,7 +33,8 @@ std::vector<std::byte> v3(std::uint32_t rootid, std::uint32_t flags = kEffective
 }
 
 IdMap shifted(Policy policy = {}) {
-    return IdMap(RangeMap({{0, 100000, 65536}}), RangeMap({{0, 200000, 65536}}), policy);
+    return IdMap(UidRangeMap::from_rules({{0, 100000, 65536}}),
+                 GidRangeMap::from_rules({{0, 200000, 65536}}), policy);
 }
 
 TEST_CASE("fcaps: the xattr name") {
@@ -47,7 +48,7 @@ TEST_CASE("fcaps: v3 rootid translates both ways, every other byte untouched") {
     REQUIRE(blob.size() == 24);
     REQUIRE(fcaps_to_mount(blob, shifted()) == 0);
     CHECK(blob == v3(0));
-    REQUIRE(fcaps_to_storage(blob, shifted()) == 0);
+    REQUIRE(fcaps_to_storage(blob, shifted()).error == 0);
     CHECK(blob == v3(100000));
 
     blob = v3(165535, 0);  // without the effective flag
@@ -65,19 +66,23 @@ TEST_CASE("fcaps: v3 rootid no rule covers") {
     SECTION("writing is refused with EINVAL under deny") {
         const auto original = v3(70000);
         auto blob = original;
-        CHECK(fcaps_to_storage(blob, shifted()) == EINVAL);
+        const XattrTranslation stored = fcaps_to_storage(blob, shifted());
+        CHECK(stored.error == EINVAL);
         CHECK(blob == original);
+        REQUIRE(stored.refused.has_value());
+        CHECK(stored.refused->kind() == Kind::uid);
+        CHECK(stored.refused->raw_id() == 70000u);
     }
     SECTION("writing is squashed under squash, but -1 is never written") {
         Policy policy;
         policy.unmapped_write = UnmappedWrite::squash;
-        policy.squash_uid = 165534;
+        policy.squash_uid = StorageUid{165534};
         auto blob = v3(70000);
-        REQUIRE(fcaps_to_storage(blob, shifted(policy)) == 0);
+        REQUIRE(fcaps_to_storage(blob, shifted(policy)).error == 0);
         CHECK(blob == v3(165534));
         const auto minus_one = v3(0xFFFFFFFFu);
         blob = minus_one;
-        CHECK(fcaps_to_storage(blob, shifted(policy)) == EINVAL);
+        CHECK(fcaps_to_storage(blob, shifted(policy)).error == EINVAL);
         CHECK(blob == minus_one);
     }
 }
@@ -89,7 +94,7 @@ TEST_CASE("fcaps: v1 and v2 carry no id and pass through") {
         auto blob = original;
         CHECK(fcaps_to_mount(blob, shifted()) == 0);
         CHECK(blob == original);
-        CHECK(fcaps_to_storage(blob, shifted()) == 0);
+        CHECK(fcaps_to_storage(blob, shifted()).error == 0);
         CHECK(blob == original);
     }
     CHECK(caps(kRevision1, 1, std::nullopt).size() == 12);
@@ -114,7 +119,7 @@ TEST_CASE("fcaps: wrong sizes and unknown revisions are EINVAL and left unchange
         INFO("size " << original.size());
         auto blob = original;
         CHECK(fcaps_to_mount(blob, shifted()) == EINVAL);
-        CHECK(fcaps_to_storage(blob, shifted()) == EINVAL);
+        CHECK(fcaps_to_storage(blob, shifted()).error == EINVAL);
         CHECK(blob == original);
     }
 }

@@ -6,7 +6,8 @@ namespace idshift::idmap {
 namespace {
 
 IdMap container_map(Policy policy = {}) {
-    return IdMap(RangeMap({{0, 100000, 65536}}), RangeMap({{0, 200000, 65536}}), policy);
+    return IdMap(UidRangeMap::from_rules({{0, 100000, 65536}}),
+                 GidRangeMap::from_rules({{0, 200000, 65536}}), policy);
 }
 
 TEST_CASE("id map: every id of the range round-trips, uids and gids apart") {
@@ -28,8 +29,8 @@ TEST_CASE("id map: an uncovered storage id reads as the unmapped-read id") {
     CHECK(container_map().to_mount(StorageUid{5}) == MountUid{65534});
     CHECK(container_map().to_mount(StorageGid{5}) == MountGid{65534});
     Policy policy;
-    policy.unmapped_read_uid = 4242;
-    policy.unmapped_read_gid = 4343;
+    policy.unmapped_read_uid = MountUid{4242};
+    policy.unmapped_read_gid = MountGid{4343};
     const IdMap map = container_map(policy);
     CHECK(map.to_mount(StorageUid{99999}) == MountUid{4242});
     CHECK(map.to_mount(StorageUid{165536}) == MountUid{4242});
@@ -50,8 +51,8 @@ TEST_CASE("id map: deny refuses a write of an uncovered id") {
 TEST_CASE("id map: squash stores an uncovered id as the squash ids") {
     Policy policy;
     policy.unmapped_write = UnmappedWrite::squash;
-    policy.squash_uid = 165534;
-    policy.squash_gid = 265534;
+    policy.squash_uid = StorageUid{165534};
+    policy.squash_gid = StorageGid{265534};
     const IdMap map = container_map(policy);
     CHECK(map.to_storage_for_write(MountUid{65536}) == StorageUid{165534});
     CHECK(map.to_storage_for_write(MountGid{70000}) == StorageGid{265534});
@@ -67,7 +68,8 @@ TEST_CASE("id map: -1 is never written, not even squashed") {
     const IdMap squashing = container_map(policy);
     CHECK(squashing.to_storage_for_write(MountUid{kInvalidId}) == std::nullopt);
     CHECK(squashing.to_storage_for_write(MountGid{kInvalidId}) == std::nullopt);
-    const IdMap identity(RangeMap({{0, 0, 4294967295u}}), RangeMap({{0, 0, 4294967295u}}), {});
+    const IdMap identity(UidRangeMap::from_rules({{0, 0, 4294967295u}}),
+                         GidRangeMap::from_rules({{0, 0, 4294967295u}}), {});
     CHECK(identity.to_storage_for_write(MountUid{kInvalidId}) == std::nullopt);
     CHECK(identity.to_storage_for_write(MountUid{4294967294u}) == StorageUid{4294967294u});
 }
@@ -75,7 +77,8 @@ TEST_CASE("id map: -1 is never written, not even squashed") {
 TEST_CASE("id map: keeps its origins and policy") {
     const std::vector<RuleOrigin> origins = {
         {Kind::uid, {0, 100000, 65536}, "web.map", 2, "uid 0 100000 65536"}};
-    const IdMap map(RangeMap({{0, 100000, 65536}}), RangeMap(), Policy{}, origins);
+    const IdMap map(UidRangeMap::from_rules({{0, 100000, 65536}}), GidRangeMap(), Policy{},
+                    origins);
     REQUIRE(map.origins().size() == 1);
     CHECK(map.origins()[0].line == 2);
     CHECK(map.origins()[0].text == "uid 0 100000 65536");

@@ -28,7 +28,7 @@ TEST_CASE("inline map: several triplets per kind, in /proc/PID/uid_map order") {
 TEST_CASE("inline map: an empty side has no rules, and the policy is kept") {
     Policy policy;
     policy.unmapped_write = UnmappedWrite::squash;
-    policy.squash_uid = 7;
+    policy.squash_uid = StorageUid{7};
     const MapLoad load = parse_inline_map("", "", policy);
     REQUIRE(load.ok());
     CHECK(load.map->uids().empty());

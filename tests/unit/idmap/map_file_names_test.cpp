@@ -59,7 +59,7 @@ TEST_CASE("map names: explicit rules and names auto between image and storage fi
     CHECK(o[1].line == 7);
     CHECK(o[4].text == "names auto: user root");
     CHECK(o[4].line == 10);
-    CHECK(o[4].extent == Extent{0, 0, 1});
+    CHECK(o[4].extent == RuleExtent{0, 0, 1});
     CHECK(o[13].text == "names auto: group nogroup");
     CHECK(o[13].kind == Kind::gid);
 }

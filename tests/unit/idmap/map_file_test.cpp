@@ -42,13 +42,13 @@ TEST_CASE("map file: ranges, comments, blank lines and defaults") {
 
     REQUIRE(map.origins().size() == 3);
     CHECK(map.origins()[0].kind == Kind::uid);
-    CHECK(map.origins()[0].extent == Extent{0, 100000, 65536});
+    CHECK(map.origins()[0].extent == RuleExtent{0, 100000, 65536});
     CHECK(map.origins()[0].file == "web.map");
     CHECK(map.origins()[0].line == 2);
     CHECK(map.origins()[0].text == "uid 0 100000 65536");
     CHECK(map.origins()[1].line == 4);
     CHECK(map.origins()[1].text == "gid 0 100000 65536");
-    CHECK(map.origins()[2].extent == Extent{70000, 1000, 1});
+    CHECK(map.origins()[2].extent == RuleExtent{70000, 1000, 1});
     CHECK(map.origins()[2].text == "uid 70000 1000");
 }
 
@@ -119,26 +119,26 @@ TEST_CASE("map file: unmapped-read and unmapped-write") {
     SECTION("unmapped-read with one id sets both") {
         const MapLoad load = parse("unmapped-read 4242\n");
         REQUIRE(load.ok());
-        CHECK(load.map->policy().unmapped_read_uid == 4242u);
-        CHECK(load.map->policy().unmapped_read_gid == 4242u);
+        CHECK(load.map->policy().unmapped_read_uid == MountUid{4242});
+        CHECK(load.map->policy().unmapped_read_gid == MountGid{4242});
     }
     SECTION("unmapped-read with two ids and squash with two ids") {
         const MapLoad load =
             parse("unmapped-read 65534 65533\nunmapped-write squash:100000:100001\n");
         REQUIRE(load.ok());
         const Policy& p = load.map->policy();
-        CHECK(p.unmapped_read_uid == 65534u);
-        CHECK(p.unmapped_read_gid == 65533u);
+        CHECK(p.unmapped_read_uid == MountUid{65534});
+        CHECK(p.unmapped_read_gid == MountGid{65533});
         CHECK(p.unmapped_write == UnmappedWrite::squash);
-        CHECK(p.squash_uid == 100000u);
-        CHECK(p.squash_gid == 100001u);
+        CHECK(p.squash_uid == StorageUid{100000});
+        CHECK(p.squash_gid == StorageGid{100001});
         CHECK(load.map->to_storage_for_write(MountGid{7}) == StorageGid{100001});
     }
     SECTION("squash with one id sets both") {
         const MapLoad load = parse("unmapped-write squash:165534\n");
         REQUIRE(load.ok());
-        CHECK(load.map->policy().squash_uid == 165534u);
-        CHECK(load.map->policy().squash_gid == 165534u);
+        CHECK(load.map->policy().squash_uid == StorageUid{165534});
+        CHECK(load.map->policy().squash_gid == StorageGid{165534});
     }
     SECTION("deny") {
         const MapLoad load = parse("unmapped-write deny\n");

@@ -61,7 +61,7 @@ TEST_CASE("map trust: a map only root can write, in a private directory, loads")
     const MapDir maps;
     const MapLoad load = load_map_file(maps.at("web.map"), kNoNss);
     REQUIRE(load.ok());
-    CHECK(load.map->uids().to_storage(1000) == std::optional<std::uint32_t>(3000));
+    CHECK(load.map->uids().to_storage(MountUid{1000}) == StorageUid{3000});
 }
 
 TEST_CASE("map trust: a map writable by others or its group is refused, naming the fix") {
@@ -113,7 +113,7 @@ TEST_CASE("map trust: map_owner_check=off reads what the check would refuse") {
     REQUIRE(::chmod(maps.dir().c_str(), 0777) == 0);
     const MapLoad load = load_map_file(maps.at("web.map"), kNoNss, FileTrust::unchecked);
     REQUIRE(load.ok());
-    CHECK(load.map->uids().to_storage(1000) == std::optional<std::uint32_t>(3000));
+    CHECK(load.map->uids().to_storage(MountUid{1000}) == StorageUid{3000});
 }
 
 TEST_CASE("map trust: a map owned by another user is refused", "[root]") {

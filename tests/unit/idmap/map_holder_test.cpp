@@ -10,7 +10,8 @@ namespace {
 
 // Two maps whose uid and gid answers differ, so a snapshot mixing them would show.
 IdMap shifted_by(std::uint32_t base) {
-    return IdMap(RangeMap({{0, base, 1000}}), RangeMap({{0, base + 50000, 1000}}), {});
+    return IdMap(UidRangeMap::from_rules({{0, base, 1000}}),
+                 GidRangeMap::from_rules({{0, base + 50000, 1000}}), {});
 }
 
 TEST_CASE("map holder: a snapshot outlives a replace") {

@@ -25,7 +25,7 @@ TEST_CASE("userns map: parses the kernel's padded columns, inside id first") {
         "\t1 2 3",  // tabs and no final newline
         "/proc/42/uid_map", errors);
     CHECK(errors.empty());
-    CHECK(extents == std::vector<Extent>{{0, 100000, 65536}, {65536, 1000, 1}, {1, 2, 3}});
+    CHECK(extents == std::vector<RuleExtent>{{0, 100000, 65536}, {65536, 1000, 1}, {1, 2, 3}});
 }
 
 TEST_CASE("userns map: the initial namespace's whole-range map is valid") {
@@ -33,7 +33,7 @@ TEST_CASE("userns map: the initial namespace's whole-range map is valid") {
     const auto extents =
         parse_proc_id_map("         0          0 4294967295\n", "/proc/1/uid_map", errors);
     CHECK(errors.empty());
-    CHECK(extents == std::vector<Extent>{{0, 0, 4294967295u}});
+    CHECK(extents == std::vector<RuleExtent>{{0, 0, 4294967295u}});
 }
 
 TEST_CASE("userns map: an empty map (namespace not set up yet) has no extents") {
@@ -63,7 +63,7 @@ TEST_CASE("userns map: every malformed line is reported") {
               "/proc/42/uid_map:6: range of 10 ids from 4294967290 runs past 4294967294 (the "
               "largest valid id)",
           });
-    CHECK(extents == std::vector<Extent>{{5, 6, 7}});
+    CHECK(extents == std::vector<RuleExtent>{{5, 6, 7}});
 }
 
 TEST_CASE("userns map: renders outside ids as the mount side, inside ids as storage") {

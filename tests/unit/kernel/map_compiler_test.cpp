@@ -9,15 +9,17 @@
 namespace idshift::kernel {
 namespace {
 
-using idmap::Extent;
+using idmap::GidRangeMap;
 using idmap::IdMap;
 using idmap::Policy;
-using idmap::RangeMap;
+using idmap::RuleExtent;
+using idmap::UidRangeMap;
 
 constexpr KernelLimits kDefaultLimits{65534, 65534, 4095};
 
-IdMap make_map(std::vector<Extent> uids, std::vector<Extent> gids, Policy policy = {}) {
-    return IdMap(RangeMap(std::move(uids)), RangeMap(std::move(gids)), policy);
+IdMap make_map(std::vector<RuleExtent> uids, std::vector<RuleExtent> gids, Policy policy = {}) {
+    return IdMap(UidRangeMap::from_rules(std::move(uids)), GidRangeMap::from_rules(std::move(gids)),
+                 policy);
 }
 
 UsernsMaps compiled(const IdMap& map, KernelLimits limits = kDefaultLimits) {
@@ -33,15 +35,15 @@ std::string reason(const IdMap& map, KernelLimits limits = kDefaultLimits) {
 }
 
 // `count` single-id rules, mount id 10000+2i <-> storage id 2i: none adjacent to another.
-std::vector<Extent> scattered(std::uint32_t count) {
-    std::vector<Extent> extents;
+std::vector<RuleExtent> scattered(std::uint32_t count) {
+    std::vector<RuleExtent> extents;
     for (std::uint32_t i = 0; i < count; ++i)
         extents.push_back({10000 + 2 * i, 2 * i, 1});
     return extents;
 }
 
 TEST_CASE("kernel map: storage id inside, mount id outside, one line per extent") {
-    // Extent is {mount_first, storage_first, count}: mount 0.. is storage 100000..
+    // RuleExtent is {mount_first, storage_first, count}: mount 0.. is storage 100000..
     const UsernsMaps maps = compiled(make_map({{0, 100000, 65536}}, {{0, 200000, 65536}}));
     CHECK(maps.uid_map == "100000 0 65536\n");
     CHECK(maps.gid_map == "200000 0 65536\n");
@@ -93,7 +95,7 @@ TEST_CASE("kernel map: 340 extents per kind fit, 341 do not") {
 
 TEST_CASE("kernel map: the 340 limit counts extents after merging") {
     // 600 single ids in one run: one extent.
-    std::vector<Extent> run;
+    std::vector<RuleExtent> run;
     for (std::uint32_t i = 0; i < 600; ++i)
         run.push_back({5000 + i, 7000 + i, 1});
     const UsernsMaps maps = compiled(make_map(run, run));
@@ -103,7 +105,7 @@ TEST_CASE("kernel map: the 340 limit counts extents after merging") {
 TEST_CASE("kernel map: unmapped-write squash is not expressible") {
     Policy policy;
     policy.unmapped_write = idmap::UnmappedWrite::squash;
-    policy.squash_uid = 7000;
+    policy.squash_uid = idmap::StorageUid{7000};
     CHECK(reason(make_map({{0, 0, 10}}, {{0, 0, 10}}, policy)) ==
           "unmapped-write is squash, and the kernel refuses a write of an unmapped id "
           "(EOVERFLOW) instead of storing a substitute");
@@ -111,8 +113,8 @@ TEST_CASE("kernel map: unmapped-write squash is not expressible") {
 
 TEST_CASE("kernel map: unmapped-read must be the kernel's overflow ids") {
     Policy policy;
-    policy.unmapped_read_uid = 99;
-    policy.unmapped_read_gid = 65534;
+    policy.unmapped_read_uid = idmap::MountUid{99};
+    policy.unmapped_read_gid = idmap::MountGid{65534};
     CHECK(reason(make_map({{0, 0, 10}}, {{0, 0, 10}}, policy)) ==
           "unmapped-read is 99:65534, and the kernel shows unmapped ids as its overflow ids "
           "65534:65534");
@@ -134,7 +136,7 @@ TEST_CASE("kernel map: a kind without rules is not expressible") {
 
 TEST_CASE("kernel map: the map text must fit in one write shorter than a page") {
     // 340 lines of "20000 10000 1\n" are 4760 bytes: within the extent limit, past the page.
-    std::vector<Extent> wide;
+    std::vector<RuleExtent> wide;
     for (std::uint32_t i = 0; i < 340; ++i)
         wide.push_back({10000 + 2 * i, 20000 + 2 * i, 1});
     CHECK(reason(make_map(wide, {{0, 0, 1}})) ==

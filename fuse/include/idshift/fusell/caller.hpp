@@ -13,9 +13,10 @@
 namespace idshift::fusell {
 
 struct Caller {
-    // As the kernel presents the caller (mount side).
-    idmap::MountUid uid{0};
-    idmap::MountGid gid{0};
+    // As the kernel presents the caller (mount side). The overflow ids until set, so that a
+    // field someone forgets owns nothing and is nobody's root.
+    idmap::MountUid uid{idmap::kOverflowId};
+    idmap::MountGid gid{idmap::kOverflowId};
     pid_t pid = 0;
     mode_t umask = 0;
     // With FUSE_ALLOW_IDMAP (-o allow_idmap=on) the kernel names the caller only on requests that

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "idshift/idmap/id_map.hpp"
+#include "idshift/idmap/xattr_translation.hpp"
 
 namespace idshift::idmap {
 
@@ -19,13 +20,15 @@ bool is_acl_xattr(std::string_view name) noexcept;
 // past the end of `blob`.
 int validate_acl(std::span<const std::byte> blob) noexcept;
 
-// storage → mount, in place. Unmapped ids become the unmapped_read ids. Returns 0 or EINVAL
-// (malformed blob; the blob is then unchanged).
-int acl_to_mount(std::span<std::byte> blob, const IdMap& map) noexcept;
+// storage → mount, in place, through IdMap::to_mount: unmapped ids become the unmapped_read ids,
+// each told to `seen` when given. Returns 0 or EINVAL (malformed blob; the blob is then
+// unchanged).
+int acl_to_mount(std::span<std::byte> blob, const IdMap& map,
+                 UnmappedReads* seen = nullptr) noexcept;
 
 // mount → storage, in place. An id the map cannot express gets the unmapped_write policy: squashed,
-// or EINVAL (as idmapped mounts refuse setfacl with an unmapped id). Returns 0 or EINVAL; on error
-// the blob is unchanged.
-int acl_to_storage(std::span<std::byte> blob, const IdMap& map) noexcept;
+// or EINVAL with the first such entry in `refused` (as idmapped mounts refuse setfacl with an
+// unmapped id). A malformed blob is EINVAL without `refused`. On error the blob is unchanged.
+XattrTranslation acl_to_storage(std::span<std::byte> blob, const IdMap& map) noexcept;
 
 }  // namespace idshift::idmap

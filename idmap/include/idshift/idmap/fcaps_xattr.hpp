@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "idshift/idmap/id_map.hpp"
+#include "idshift/idmap/xattr_translation.hpp"
 
 namespace idshift::idmap {
 
@@ -20,8 +21,8 @@ bool is_fcaps_xattr(std::string_view name) noexcept;
 // unchanged on error.
 int fcaps_to_mount(std::span<std::byte> blob, const IdMap& map) noexcept;
 
-// mount → storage, in place. A v3 rootid the map cannot express → EINVAL (unless squashed by
-// policy). Malformed → EINVAL.
-int fcaps_to_storage(std::span<std::byte> blob, const IdMap& map) noexcept;
+// mount → storage, in place. A v3 rootid the map cannot express → EINVAL with the rootid in
+// `refused` (unless squashed by policy). Malformed → EINVAL without `refused`.
+XattrTranslation fcaps_to_storage(std::span<std::byte> blob, const IdMap& map) noexcept;
 
 }  // namespace idshift::idmap
