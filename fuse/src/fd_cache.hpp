@@ -19,8 +19,9 @@
 #include <utility>
 #include <vector>
 
+#include "idshift/fusell/result.hpp"
+#include "idshift/sys/files.hpp"
 #include "posix_locks.hpp"
-#include "sys.hpp"
 
 namespace idshift::fusell {
 

@@ -14,8 +14,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "idshift/fusell/result.hpp"
+#include "idshift/sys/files.hpp"
 #include "node_table.hpp"
-#include "sys.hpp"
 
 namespace idshift::fusell {
 

@@ -21,9 +21,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "idshift/fusell/result.hpp"
+#include "idshift/sys/files.hpp"
 #include "page_cache_version.hpp"
 #include "posix_locks.hpp"
-#include "sys.hpp"
 
 namespace idshift::fusell {
 

@@ -5,7 +5,8 @@
 
 #include <cerrno>
 
-#include "../sys.hpp"
+#include "idshift/fusell/result.hpp"
+#include "idshift/sys/files.hpp"
 
 namespace idshift::fusell::storage {
 namespace {

@@ -20,7 +20,8 @@
 #include "../creds.hpp"
 #include "../inode_handle.hpp"
 #include "../mountinfo.hpp"
-#include "../sys.hpp"
+#include "idshift/fusell/result.hpp"
+#include "idshift/sys/files.hpp"
 #include "root_times.hpp"
 
 namespace idshift::fusell::storage {
