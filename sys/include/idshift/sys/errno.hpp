@@ -12,6 +12,10 @@ namespace idshift::sys {
 inline int errno_of(int rc) noexcept {
     return rc == 0 ? 0 : errno;
 }
+// The same for syscall(2), which returns a long.
+inline int errno_of(long rc) noexcept {
+    return rc == 0 ? 0 : errno;
+}
 
 // errno of the last failed call as a Result error; never 0 (a call that failed without setting
 // errno reports EIO rather than a bogus success).
