@@ -126,6 +126,8 @@ class NodeTable {
     static std::size_t shard_of(fuse_ino_t id) noexcept { return id & (kShards - 1); }
 
   private:
+    // Not a sys::ShardedMap: one shard holds two maps (by id and by key) kept in step under one
+    // mutex, plus the serial that encodes the shard into the ids it hands out.
     struct Shard {
         mutable std::mutex mutex;
         std::unordered_map<fuse_ino_t, std::shared_ptr<Node>> by_id;
