@@ -8,13 +8,18 @@
 #include <memory>
 #include <system_error>
 
+#include "idshift/sys/caps.hpp"
+
 namespace idshift::daemon {
 namespace {
 
+// libcap stays for what sys::Caps does not do: the bounding set (cap_max_bits, cap_drop_bound) and
+// the text form of describe_capabilities. The thread's own sets go through sys::Caps, the one
+// capget/capset of the project.
 struct CapFree {
     void operator()(void* p) const noexcept { cap_free(p); }
 };
-using Caps = std::unique_ptr<std::remove_pointer_t<cap_t>, CapFree>;
+using LibcapCaps = std::unique_ptr<std::remove_pointer_t<cap_t>, CapFree>;
 
 [[noreturn]] void fail(const char* what) {
     throw std::system_error(errno, std::generic_category(), what);
@@ -37,13 +42,14 @@ void drop_privileges(const PrivilegeNeeds& needs) {
         return std::binary_search(keep.begin(), keep.end(), cap);
     };
 
-    Caps current(cap_get_proc());
-    if (!current) fail("cap_get_proc");
-    cap_flag_value_t can_setpcap = CAP_CLEAR;
-    cap_get_flag(current.get(), CAP_SETPCAP, CAP_EFFECTIVE, &can_setpcap);
+    const sys::Result<sys::Caps> current = sys::Caps::of_this_thread();
+    if (!current) {
+        errno = current.error();
+        fail("capget");
+    }
 
     // The bounding set first: dropping from it needs CAP_SETPCAP, which is about to go.
-    if (can_setpcap == CAP_SET) {
+    if (current->has_effective(CAP_SETPCAP)) {
         const auto supported = static_cast<cap_value_t>(cap_max_bits());
         for (cap_value_t cap = 0; cap < supported; ++cap) {
             if (kept(cap)) continue;
@@ -54,27 +60,20 @@ void drop_privileges(const PrivilegeNeeds& needs) {
         fail("PR_CAP_AMBIENT_CLEAR_ALL");
     }
 
-    Caps wanted(cap_init());  // everything clear
-    if (!wanted) fail("cap_init");
-    std::vector<cap_value_t> present;
+    sys::Caps wanted;  // everything clear but what is kept and present
     for (cap_value_t cap : keep) {
-        cap_flag_value_t permitted = CAP_CLEAR;
-        cap_get_flag(current.get(), cap, CAP_PERMITTED, &permitted);
-        if (permitted == CAP_SET) present.push_back(cap);
+        if (current->has_permitted(cap)) wanted.permitted |= sys::Caps::bit(cap);
     }
-    if (!present.empty()) {
-        const int count = static_cast<int>(present.size());
-        if (cap_set_flag(wanted.get(), CAP_PERMITTED, count, present.data(), CAP_SET) != 0 ||
-            cap_set_flag(wanted.get(), CAP_EFFECTIVE, count, present.data(), CAP_SET) != 0) {
-            fail("cap_set_flag");
-        }
+    wanted.effective = wanted.permitted;
+    if (const int error = wanted.apply_to_this_thread(); error != 0) {
+        errno = error;
+        fail("capset");
     }
-    if (cap_set_proc(wanted.get()) != 0) fail("cap_set_proc");
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("PR_SET_NO_NEW_PRIVS");
 }
 
 std::string describe_capabilities() {
-    Caps current(cap_get_proc());
+    LibcapCaps current(cap_get_proc());
     if (!current) return "(unknown)";
     std::unique_ptr<char, CapFree> text(cap_to_text(current.get(), nullptr));
     return text ? std::string(text.get()) : std::string("(unknown)");

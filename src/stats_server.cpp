@@ -1,4 +1,5 @@
 #include "stats_server.hpp"
+#include "idshift/sys/errno.hpp"
 
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -48,7 +49,7 @@ sys::UniqueFd unix_socket() {
 int probe(const sockaddr_un& address) {
     sys::UniqueFd fd = unix_socket();
     const int rc = ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address);
-    return rc == 0 ? 0 : errno;
+    return sys::errno_of(rc);
 }
 
 // Makes room for the socket: creates the directory (0700) when missing, and removes a socket

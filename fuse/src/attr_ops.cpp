@@ -7,6 +7,7 @@
 
 #include "fs_state.hpp"
 #include "idshift/kext/fsetid_guard.hpp"
+#include "idshift/sys/errno.hpp"
 
 namespace idshift::fusell {
 namespace {
@@ -50,7 +51,7 @@ mode_t chown_clears(const struct stat& st, const Caller& caller) noexcept {
 int change_mode(int open_fd, int path_fd, mode_t mode) noexcept {
     const int rc = open_fd >= 0 ? ::fchmod(open_fd, mode)
                                 : ::fchmodat(AT_FDCWD, sys::ProcFdPath(path_fd).c_str(), mode, 0);
-    return rc == 0 ? 0 : errno;
+    return sys::errno_of(rc);
 }
 
 timespec time_to_set(int to_set, int set_bit, int now_bit, const timespec& value) noexcept {

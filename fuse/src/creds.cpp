@@ -11,6 +11,8 @@
 
 #include <boost/container/small_vector.hpp>
 
+#include "idshift/sys/caps.hpp"
+
 namespace idshift::fusell {
 namespace {
 
@@ -42,30 +44,6 @@ constexpr std::uint64_t kFsCapMask = (1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVER
                                      (1ULL << CAP_DAC_READ_SEARCH) | (1ULL << CAP_FOWNER) |
                                      (1ULL << CAP_FSETID) | (1ULL << CAP_LINUX_IMMUTABLE) |
                                      (1ULL << CAP_MKNOD) | (1ULL << CAP_MAC_OVERRIDE);
-
-int get_caps(CapSets& caps) noexcept {
-    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-    __user_cap_data_struct data[2]{};
-    if (syscall(SYS_capget, &header, data) != 0) return errno;
-    caps.effective = data[0].effective | std::uint64_t{data[1].effective} << 32;
-    caps.permitted = data[0].permitted | std::uint64_t{data[1].permitted} << 32;
-    caps.inheritable = data[0].inheritable | std::uint64_t{data[1].inheritable} << 32;
-    return 0;
-}
-
-// Sets this thread's effective set within `caps.permitted` (no privilege is needed for that).
-int set_effective(const CapSets& caps) noexcept {
-    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-    __user_cap_data_struct data[2]{};
-    data[0].effective = static_cast<std::uint32_t>(caps.effective);
-    data[1].effective = static_cast<std::uint32_t>(caps.effective >> 32);
-    data[0].permitted = static_cast<std::uint32_t>(caps.permitted);
-    data[1].permitted = static_cast<std::uint32_t>(caps.permitted >> 32);
-    data[0].inheritable = static_cast<std::uint32_t>(caps.inheritable);
-    data[1].inheritable = static_cast<std::uint32_t>(caps.inheritable >> 32);
-    if (syscall(SYS_capset, &header, data) != 0) return errno;
-    return 0;
-}
 
 // What a worker thread runs as between requests, read once per thread. Every guard puts the
 // thread back to exactly this, so guards compare against it instead of asking the kernel each
@@ -113,9 +91,11 @@ CredsGuard::CredsGuard(const StorageCreds& creds) noexcept {
     const uid_t uid = raw(creds.uid);
     const gid_t gid = raw(creds.gid);
     const bool raise_caps = creds.privileged && uid != 0;
-    CapSets caps;
+    sys::Caps caps;
     if (raise_caps) {
-        if ((error_ = get_caps(caps)) != 0) return;
+        const sys::Result<sys::Caps> read = sys::Caps::of_this_thread();
+        if ((error_ = read.error()) != 0) return;
+        caps = *read;
     }
 
     if (!same_groups(creds.groups, {base.groups.data(), base.groups.size()})) {
@@ -150,7 +130,7 @@ CredsGuard::CredsGuard(const StorageCreds& creds) noexcept {
     }
     switches_checked = switches_checked || (fsgid_set_ && fsuid_set_);
     if (raise_caps && fsuid_set_) {
-        if ((error_ = set_effective(caps)) != 0) {
+        if ((error_ = caps.apply_to_this_thread()) != 0) {
             restore();
             return;
         }
@@ -170,7 +150,7 @@ void CredsGuard::restore() noexcept {
     const int saved_errno = errno;
     // fsuid first: going back to 0 makes the kernel raise the filesystem capabilities again.
     if (fsuid_set_) switch_fsuid(base.fsuid);
-    if (caps_set_) set_effective(saved_caps_);
+    if (caps_set_) saved_caps_.apply_to_this_thread();
     if (fsgid_set_) switch_fsgid(base.fsgid);
     if (groups_set_) set_groups({base.groups.data(), base.groups.size()});
     fsuid_set_ = caps_set_ = fsgid_set_ = groups_set_ = false;

@@ -22,6 +22,7 @@
 #include <span>
 
 #include "idshift/idmap/ids.hpp"
+#include "idshift/sys/caps.hpp"
 
 namespace idshift::fusell {
 
@@ -31,13 +32,6 @@ struct StorageCreds {
     idmap::StorageGid gid{idmap::kOverflowId};
     std::span<const idmap::StorageGid> groups;
     bool privileged = false;  // root on the mount side
-};
-
-// A thread's capability sets, as capget(2) reports them.
-struct CapSets {
-    std::uint64_t effective = 0;
-    std::uint64_t permitted = 0;
-    std::uint64_t inheritable = 0;
 };
 
 class CredsGuard {
@@ -53,7 +47,7 @@ class CredsGuard {
   private:
     void restore() noexcept;
 
-    CapSets saved_caps_;  // before a raise; kept only when the restore must put them back
+    sys::Caps saved_caps_;  // before a raise; kept only when the restore must put them back
     bool groups_set_ = false;
     bool fsgid_set_ = false;
     bool fsuid_set_ = false;

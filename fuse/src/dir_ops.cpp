@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "fs_state.hpp"
+#include "idshift/sys/errno.hpp"
 
 namespace idshift::fusell {
 namespace {
@@ -23,7 +24,7 @@ Result<fuse_entry_param> Filesystem::mkdir(const Caller& caller, fuse_ino_t pare
                                            std::string_view name, mode_t mode) {
     return state_->make_as_caller(caller, "mkdir", parent, name, true,
                                   [mode](int dir_fd, const char* valid) {
-                                      return ::mkdirat(dir_fd, valid, mode) == 0 ? 0 : errno;
+                                      return sys::errno_of(::mkdirat(dir_fd, valid, mode));
                                   });
 }
 
@@ -125,7 +126,7 @@ int Filesystem::fsyncdir(std::uint64_t fh, bool datasync) {
     auto dir = state_->dir(fh);
     if (!dir) return dir.error();
     const int fd = (*dir)->fd.get();
-    return (datasync ? ::fdatasync(fd) : ::fsync(fd)) == 0 ? 0 : errno;
+    return sys::errno_of(datasync ? ::fdatasync(fd) : ::fsync(fd));
 }
 
 }  // namespace idshift::fusell

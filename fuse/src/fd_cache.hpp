@@ -19,8 +19,9 @@
 #include <utility>
 #include <vector>
 
+#include "idshift/fusell/result.hpp"
+#include "idshift/sys/files.hpp"
 #include "posix_locks.hpp"
-#include "sys.hpp"
 
 namespace idshift::fusell {
 
@@ -42,6 +43,8 @@ class FdCache {
     std::size_t capacity() const noexcept { return per_shard_ * shards_.size(); }
 
   private:
+    // Not a sys::ShardedMap: each shard is an LRU (a list plus an index into it) with a capacity
+    // set at run time, and the number of shards too.
     struct Shard {
         mutable std::mutex mutex;
         std::list<std::pair<fuse_ino_t, SharedFd>> lru;  // most recently used first

@@ -9,6 +9,7 @@
 
 #include "fs_state.hpp"
 #include "idshift/kext/fsetid_guard.hpp"
+#include "idshift/sys/errno.hpp"
 
 namespace idshift::fusell {
 namespace {
@@ -244,7 +245,7 @@ int Filesystem::flush(std::uint64_t fh, std::uint64_t lock_owner) {
     // while the open itself lives on until RELEASE.
     const int dup = ::fcntl((*file)->fd.get(), F_DUPFD_CLOEXEC, 0);
     if (dup < 0) return state_->note_fd_error(errno);
-    return ::close(dup) == 0 ? 0 : errno;
+    return sys::errno_of(::close(dup));
 }
 
 void Filesystem::release(std::uint64_t fh, bool notify_opener) noexcept {
@@ -264,7 +265,7 @@ int Filesystem::fsync(std::uint64_t fh, bool datasync) {
     auto file = state_->file(fh);
     if (!file) return file.error();
     const int fd = (*file)->fd.get();
-    return (datasync ? ::fdatasync(fd) : ::fsync(fd)) == 0 ? 0 : errno;
+    return sys::errno_of(datasync ? ::fdatasync(fd) : ::fsync(fd));
 }
 
 int Filesystem::fallocate(std::uint64_t fh, int mode, off_t offset, off_t length,
@@ -272,7 +273,7 @@ int Filesystem::fallocate(std::uint64_t fh, int mode, off_t offset, off_t length
     auto file = state_->file(fh);
     if (!file) return file.error();
     const int fd = (*file)->fd.get();
-    const auto allocate = [&] { return ::fallocate(fd, mode, offset, length) == 0 ? 0 : errno; };
+    const auto allocate = [&] { return sys::errno_of(::fallocate(fd, mode, offset, length)); };
     // FUSE_FALLOCATE has no kill flag: with KILLPRIV_V2 the kernel leaves set-id bits to the
     // filesystem and tells it nothing, so decide as the kernel does for a native fallocate, from
     // the caller (root on the mount side keeps the bits, like a caller holding CAP_FSETID).

@@ -12,6 +12,7 @@
 
 #include "fs_state.hpp"
 #include "idshift/fusell/staged_root.hpp"
+#include "idshift/sys/errno.hpp"
 #include "inode_handle.hpp"
 
 namespace idshift::fusell {
@@ -169,7 +170,7 @@ int Filesystem::State::remove_as_caller(const Caller& caller, fuse_ino_t parent,
     if (!dir) return dir.error();
     CredsGuard guard(creds_for_removal(caller, *dir, valid->c_str()));
     if (guard.error() != 0) return guard.error();
-    return ::unlinkat(dir->get(), valid->c_str(), flags) == 0 ? 0 : errno;
+    return sys::errno_of(::unlinkat(dir->get(), valid->c_str(), flags));
 }
 
 int Filesystem::State::note_fd_error(int error) noexcept {

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "fs_state.hpp"
+#include "idshift/sys/errno.hpp"
 
 namespace idshift::fusell {
 
@@ -65,7 +66,7 @@ int Filesystem::access(const Caller& caller, fuse_ino_t ino, int mask) {
     // AT_EACCESS: judge with the fs ids just switched to, not the real uid (which is root).
     const long rc = ::syscall(SYS_faccessat2, node->get(), "", mask,
                               AT_EMPTY_PATH | AT_EACCESS | AT_SYMLINK_NOFOLLOW);
-    return rc == 0 ? 0 : errno;
+    return sys::errno_of(rc);
 }
 
 }  // namespace idshift::fusell

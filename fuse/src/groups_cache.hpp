@@ -11,13 +11,12 @@
 // (default_permissions); the list only feeds the backing filesystem's own, second check.
 #include <sys/types.h>
 
-#include <array>
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <unordered_map>
 #include <vector>
+
+#include "idshift/sys/sharded_map.hpp"
 
 namespace idshift::fusell {
 
@@ -42,11 +41,8 @@ class GroupsCache {
         Clock::time_point read_at;
         GroupList groups;
     };
-    struct Shard {
-        std::mutex mutex;  // leaf
-        std::unordered_map<pid_t, Entry> entries;
-    };
-    std::array<Shard, kShards> shards_;
+    using Entries = sys::ShardedMap<pid_t, Entry, kShards>::Map;
+    sys::ShardedMap<pid_t, Entry, kShards> entries_;  // each shard's mutex is a leaf
 };
 
 }  // namespace idshift::fusell

@@ -6,16 +6,16 @@
 // Lock order: each shard's mutex is a leaf, held only for map operations.
 #include <sys/types.h>
 
-#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <vector>
 
+#include "idshift/fusell/result.hpp"
+#include "idshift/sys/files.hpp"
+#include "idshift/sys/sharded_map.hpp"
 #include "node_table.hpp"
-#include "sys.hpp"
 
 namespace idshift::fusell {
 
@@ -49,43 +49,17 @@ class HandleTable {
 
     std::uint64_t add(std::shared_ptr<T> handle) {
         const std::uint64_t id = next_.fetch_add(1, std::memory_order_relaxed);
-        Shard& shard = shards_[id % kShards];
-        std::lock_guard lock(shard.mutex);
-        shard.map.emplace(id, std::move(handle));
+        handles_.insert(id, std::move(handle));
         return id;
     }
-    std::shared_ptr<T> find(std::uint64_t id) const {
-        const Shard& shard = shards_[id % kShards];
-        std::lock_guard lock(shard.mutex);
-        auto it = shard.map.find(id);
-        return it == shard.map.end() ? nullptr : it->second;
-    }
+    std::shared_ptr<T> find(std::uint64_t id) const { return handles_.find(id).value_or(nullptr); }
     // Removes the handle and gives it to the caller, who drops it (closing its fd) unlocked.
-    std::shared_ptr<T> remove(std::uint64_t id) {
-        Shard& shard = shards_[id % kShards];
-        std::lock_guard lock(shard.mutex);
-        auto it = shard.map.find(id);
-        if (it == shard.map.end()) return nullptr;
-        auto handle = std::move(it->second);
-        shard.map.erase(it);
-        return handle;
-    }
-    std::size_t size() const {
-        std::size_t total = 0;
-        for (const Shard& shard : shards_) {
-            std::lock_guard lock(shard.mutex);
-            total += shard.map.size();
-        }
-        return total;
-    }
+    std::shared_ptr<T> remove(std::uint64_t id) { return handles_.erase(id).value_or(nullptr); }
+    std::size_t size() const { return handles_.size(); }
 
   private:
-    struct Shard {
-        mutable std::mutex mutex;
-        std::unordered_map<std::uint64_t, std::shared_ptr<T>> map;
-    };
     std::atomic<std::uint64_t> next_{1};  // 0 is never handed out
-    std::array<Shard, kShards> shards_;
+    sys::ShardedMap<std::uint64_t, std::shared_ptr<T>, kShards> handles_;
 };
 
 }  // namespace idshift::fusell

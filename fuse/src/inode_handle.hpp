@@ -1,7 +1,8 @@
 #pragma once
 // name_to_handle_at / open_by_handle_at around InodeHandle.
+#include "idshift/fusell/result.hpp"
+#include "idshift/sys/files.hpp"
 #include "node_table.hpp"
-#include "sys.hpp"
 
 namespace idshift::fusell {
 

@@ -7,6 +7,7 @@
 #include <climits>
 
 #include "fs_state.hpp"
+#include "idshift/sys/errno.hpp"
 
 namespace idshift::fusell {
 
@@ -26,7 +27,7 @@ Result<fuse_entry_param> Filesystem::mknod(const Caller& caller, fuse_ino_t pare
     if ((S_ISCHR(mode) || S_ISBLK(mode)) && !state_->options.dev) return Errno{EPERM};
     return state_->make_as_caller(caller, "mknod", parent, name, true,
                                   [mode, rdev](int dir_fd, const char* valid) {
-                                      return ::mknodat(dir_fd, valid, mode, rdev) == 0 ? 0 : errno;
+                                      return sys::errno_of(::mknodat(dir_fd, valid, mode, rdev));
                                   });
 }
 
@@ -38,7 +39,7 @@ Result<fuse_entry_param> Filesystem::symlink(const Caller& caller, std::string_v
     // No umask: a symlink's mode is always 0777.
     return state_->make_as_caller(
         caller, "symlink", parent, name, false, [&text](int dir_fd, const char* valid) {
-            return ::symlinkat(text.c_str(), dir_fd, valid) == 0 ? 0 : errno;
+            return sys::errno_of(::symlinkat(text.c_str(), dir_fd, valid));
         });
 }
 

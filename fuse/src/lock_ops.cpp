@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "fs_state.hpp"
+#include "idshift/sys/errno.hpp"
 
 namespace idshift::fusell {
 namespace {
@@ -85,7 +86,7 @@ int Filesystem::setlk(std::uint64_t fh, std::uint64_t owner, const struct flock&
     request.l_pid = 0;  // required by OFD locks
     // F_OFD_SETLKW blocks this worker thread until the lock is granted, as a blocking lock
     // blocks its caller; the loop starts more threads meanwhile (up to -o threads).
-    return ::fcntl((*fd)->get(), sleep ? F_OFD_SETLKW : F_OFD_SETLK, &request) == 0 ? 0 : errno;
+    return sys::errno_of(::fcntl((*fd)->get(), sleep ? F_OFD_SETLKW : F_OFD_SETLK, &request));
 }
 
 int Filesystem::flock(std::uint64_t fh, int operation) {
@@ -93,7 +94,7 @@ int Filesystem::flock(std::uint64_t fh, int operation) {
     if (!file) return file.error();
     // Every FUSE open has its own open file description here, so two opens conflict exactly as
     // two native opens would, and a lock ends with the open it was taken through.
-    return ::flock((*file)->fd.get(), operation) == 0 ? 0 : errno;
+    return sys::errno_of(::flock((*file)->fd.get(), operation));
 }
 
 }  // namespace idshift::fusell

@@ -13,7 +13,8 @@
 #include <map>
 #include <shared_mutex>
 
-#include "sys.hpp"
+#include "idshift/fusell/result.hpp"
+#include "idshift/sys/files.hpp"
 
 namespace idshift::fusell {
 

@@ -21,9 +21,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "idshift/fusell/result.hpp"
+#include "idshift/sys/files.hpp"
 #include "page_cache_version.hpp"
 #include "posix_locks.hpp"
-#include "sys.hpp"
 
 namespace idshift::fusell {
 
@@ -125,6 +126,8 @@ class NodeTable {
     static std::size_t shard_of(fuse_ino_t id) noexcept { return id & (kShards - 1); }
 
   private:
+    // Not a sys::ShardedMap: one shard holds two maps (by id and by key) kept in step under one
+    // mutex, plus the serial that encodes the shard into the ids it hands out.
     struct Shard {
         mutable std::mutex mutex;
         std::unordered_map<fuse_ino_t, std::shared_ptr<Node>> by_id;

@@ -12,7 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "sys.hpp"
+#include "idshift/fusell/result.hpp"
+#include "idshift/sys/files.hpp"
 
 namespace idshift::fusell {
 

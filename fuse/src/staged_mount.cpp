@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "idshift/fusell/staged_root.hpp"
+#include "idshift/sys/errno.hpp"
 #include "mountinfo.hpp"
 
 namespace idshift::fusell {
@@ -97,7 +98,7 @@ int detach_volume(std::uint64_t mount_id) {
     const auto line =
         find_mount([mount_id](const MountInfoLine& mount) { return mount.id == mount_id; });
     if (!line) return ENOENT;
-    return ::umount2(line->mount_point.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0 ? 0 : errno;
+    return sys::errno_of(::umount2(line->mount_point.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW));
 }
 
 }  // namespace idshift::fusell

@@ -10,6 +10,7 @@
 #include "fs_state.hpp"
 #include "idshift/idmap/acl_xattr.hpp"
 #include "idshift/idmap/fcaps_xattr.hpp"
+#include "idshift/sys/errno.hpp"
 
 namespace idshift::fusell {
 namespace {
@@ -109,7 +110,7 @@ int Filesystem::removexattr(const Caller& caller, fuse_ino_t ino, std::string_vi
     CredsGuard guard(xattr_creds(s, caller, *node, name, true));
     if (guard.error() != 0) return guard.error();
     const sys::ProcFdPath path(node->get());
-    return ::removexattr(path.c_str(), attr_name.c_str()) == 0 ? 0 : errno;
+    return sys::errno_of(::removexattr(path.c_str(), attr_name.c_str()));
 }
 
 }  // namespace idshift::fusell

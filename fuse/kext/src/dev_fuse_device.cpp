@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,18 +10,9 @@
 
 #include "idshift/kext/fsetid_guard.hpp"
 #include "idshift/kext/wire.hpp"
+#include "idshift/sys/caps.hpp"
 
 namespace idshift::fusell::kext {
-namespace {
-
-bool has_cap_sys_admin() noexcept {
-    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-    __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
-    if (syscall(SYS_capget, &header, &data[0]) != 0) return false;
-    return (data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective & CAP_TO_MASK(CAP_SYS_ADMIN)) != 0;
-}
-
-}  // namespace
 
 int DevFuseDevice::open_backing(int fd) noexcept {
     const FsetidRaise with_fsetid;
@@ -52,7 +42,8 @@ Reason probe_passthrough(BackingDevice& device) noexcept {
         case EBADF:
             return Reason::none;
         case EPERM:
-            return has_cap_sys_admin() ? Reason::kernel_lacks_feature : Reason::no_cap_sys_admin;
+            return sys::thread_has_effective(CAP_SYS_ADMIN) ? Reason::kernel_lacks_feature
+                                                            : Reason::no_cap_sys_admin;
         default:
             return Reason::probe_failed;
     }

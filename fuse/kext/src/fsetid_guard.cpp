@@ -1,36 +1,22 @@
 #include "idshift/kext/fsetid_guard.hpp"
 
 #include <linux/capability.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <cerrno>
 
+#include "idshift/sys/caps.hpp"
+
 namespace idshift::fusell::kext {
-namespace {
 
-constexpr unsigned kFsetidBit = 1U << CAP_FSETID;  // CAP_FSETID (4) lives in the first word
-
-using CapData = __user_cap_data_struct[_LINUX_CAPABILITY_U32S_3];
-
-bool get_caps(CapData& data) noexcept {
-    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-    return syscall(SYS_capget, &header, &data[0]) == 0;
-}
-
-bool set_caps(CapData& data) noexcept {
-    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-    return syscall(SYS_capset, &header, &data[0]) == 0;
-}
-
-}  // namespace
+// Each guard saves errno around its capget/capset, so that wrapping a syscall never changes the
+// error the caller goes on to report.
 
 FsetidGuard::FsetidGuard() noexcept {
     const int saved_errno = errno;
-    CapData data{};
-    if (get_caps(data) && (data[0].effective & kFsetidBit) != 0) {
-        data[0].effective &= ~kFsetidBit;
-        dropped_ = set_caps(data);
+    sys::Result<sys::Caps> caps = sys::Caps::of_this_thread();
+    if (caps && caps->has_effective(CAP_FSETID)) {
+        caps->drop_effective(CAP_FSETID);
+        dropped_ = caps->apply_to_this_thread() == 0;
     }
     errno = saved_errno;
 }
@@ -38,22 +24,21 @@ FsetidGuard::FsetidGuard() noexcept {
 FsetidGuard::~FsetidGuard() {
     if (!dropped_) return;
     const int saved_errno = errno;
-    CapData data{};
     // Permitted still holds CAP_FSETID, so raising it again cannot fail for lack of privilege.
-    if (get_caps(data)) {
-        data[0].effective |= kFsetidBit;
-        set_caps(data);
+    sys::Result<sys::Caps> caps = sys::Caps::of_this_thread();
+    if (caps) {
+        caps->raise_effective(CAP_FSETID);
+        (void)caps->apply_to_this_thread();
     }
     errno = saved_errno;
 }
 
 FsetidRaise::FsetidRaise() noexcept {
     const int saved_errno = errno;
-    CapData data{};
-    if (get_caps(data) && (data[0].effective & kFsetidBit) == 0 &&
-        (data[0].permitted & kFsetidBit) != 0) {
-        data[0].effective |= kFsetidBit;
-        raised_ = set_caps(data);
+    sys::Result<sys::Caps> caps = sys::Caps::of_this_thread();
+    if (caps && !caps->has_effective(CAP_FSETID) && caps->has_permitted(CAP_FSETID)) {
+        caps->raise_effective(CAP_FSETID);
+        raised_ = caps->apply_to_this_thread() == 0;
     }
     errno = saved_errno;
 }
@@ -61,10 +46,10 @@ FsetidRaise::FsetidRaise() noexcept {
 FsetidRaise::~FsetidRaise() {
     if (!raised_) return;
     const int saved_errno = errno;
-    CapData data{};
-    if (get_caps(data)) {
-        data[0].effective &= ~kFsetidBit;
-        set_caps(data);
+    sys::Result<sys::Caps> caps = sys::Caps::of_this_thread();
+    if (caps) {
+        caps->drop_effective(CAP_FSETID);
+        (void)caps->apply_to_this_thread();
     }
     errno = saved_errno;
 }

@@ -13,9 +13,8 @@ int LeaseTable::lease_and_reply(fuse_req_t req, fuse_file_info& fi, InodeKey key
     try {
         BackingLease lease = registry_.acquire(key, fd);
         backing_id = lease.backing_id();
-        Shard& shard = shard_for(fi.fh);
-        const std::lock_guard lock(shard.mutex);
-        shard.leases.insert_or_assign(fi.fh, std::move(lease));
+        // A lease this replaces (an fh the kernel reused without RELEASE) drops here, unlocked.
+        (void)leases_.insert_or_assign(fi.fh, std::move(lease));
     } catch (const std::bad_alloc&) {
         send.reply_err(req, ENOMEM);
         return -ENOMEM;
@@ -40,25 +39,12 @@ int LeaseTable::reply_create(fuse_req_t req, const fuse_entry_param& e, fuse_fil
 }
 
 void LeaseTable::release(std::uint64_t fh) noexcept {
-    BackingLease dropped;
-    {
-        Shard& shard = shard_for(fh);
-        const std::lock_guard lock(shard.mutex);
-        const auto it = shard.leases.find(fh);
-        if (it == shard.leases.end()) return;
-        dropped = std::move(it->second);
-        shard.leases.erase(it);
-    }
-    // `dropped` releases here, outside the table's lock.
+    // The lease releases here, outside the table's lock.
+    (void)leases_.erase(fh);
 }
 
 std::size_t LeaseTable::size() const noexcept {
-    std::size_t count = 0;
-    for (const Shard& shard : shards_) {
-        const std::lock_guard lock(shard.mutex);
-        count += shard.leases.size();
-    }
-    return count;
+    return leases_.size();
 }
 
 }  // namespace idshift::fusell::kext

@@ -5,7 +5,9 @@
 
 #include <cerrno>
 
-#include "../sys.hpp"
+#include "idshift/fusell/result.hpp"
+#include "idshift/sys/errno.hpp"
+#include "idshift/sys/files.hpp"
 
 namespace idshift::fusell::storage {
 namespace {
@@ -50,7 +52,7 @@ int RootTimes::restore() noexcept {
     const struct timespec times[2] = {atime_, mtime_};
     // The fd may be O_PATH, which utimensat(fd, NULL) refuses: go through its /proc path.
     const sys::ProcFdPath path(dir_fd_);
-    return ::utimensat(AT_FDCWD, path.c_str(), times, 0) == 0 ? 0 : errno;
+    return sys::errno_of(::utimensat(AT_FDCWD, path.c_str(), times, 0));
 }
 
 }  // namespace idshift::fusell::storage

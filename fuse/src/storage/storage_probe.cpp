@@ -20,7 +20,9 @@
 #include "../creds.hpp"
 #include "../inode_handle.hpp"
 #include "../mountinfo.hpp"
-#include "../sys.hpp"
+#include "idshift/fusell/result.hpp"
+#include "idshift/sys/errno.hpp"
+#include "idshift/sys/files.hpp"
 #include "root_times.hpp"
 
 namespace idshift::fusell::storage {
@@ -120,7 +122,7 @@ class ProbeDir {
         }
         fd_ = std::move(*fd);
         // Strangers create in it: world-writable, and only here, for the probe's few calls.
-        return ::fchmod(fd_.get(), 0777) == 0 ? 0 : errno;
+        return sys::errno_of(::fchmod(fd_.get(), 0777));
     }
     int get() const noexcept { return fd_.get(); }
 

@@ -1,4 +1,5 @@
 #include "idshift/oci/mount_transfer.hpp"
+#include "idshift/sys/errno.hpp"
 
 #include <fcntl.h>
 #include <linux/mount.h>
@@ -48,7 +49,7 @@ int attach_in_namespace(const sys::UniqueFd& tree, int pid, const std::string& t
         if (::setns(ns.get(), CLONE_NEWNS) != 0) ::_exit(errno);
         const long rc = ::syscall(SYS_move_mount, tree.get(), "", AT_FDCWD, target.c_str(),
                                   MOVE_MOUNT_F_EMPTY_PATH);
-        ::_exit(rc == 0 ? 0 : errno);
+        ::_exit(sys::errno_of(rc));
     }
     int status = 0;
     while (::waitpid(child, &status, 0) < 0) {

@@ -114,6 +114,8 @@ class BackingRegistry {
         std::uint32_t cached_opens = 0;
         int failure = 0;  // errno of a failed registration, remembered until forget()
     };
+    // Not a sys::ShardedMap: registering a backing id is an ioctl made with the shard lock held
+    // on purpose (see Locking above), which the map's leaf-lock rule forbids.
     struct alignas(64) Shard {  // a cache line each: shards do not false-share
         mutable std::mutex mutex;
         std::unordered_map<InodeKey, Entry> entries;

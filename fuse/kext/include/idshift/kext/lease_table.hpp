@@ -10,14 +10,12 @@
 
 #include <fuse_lowlevel.h>
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
-#include <unordered_map>
 
 #include "idshift/kext/backing_registry.hpp"
 #include "idshift/kext/reply.hpp"
+#include "idshift/sys/sharded_map.hpp"
 
 namespace idshift::fusell::kext {
 
@@ -46,22 +44,15 @@ class LeaseTable {
     [[nodiscard]] std::size_t size() const noexcept;
 
   private:
-    struct alignas(64) Shard {
-        mutable std::mutex mutex;
-        std::unordered_map<std::uint64_t, BackingLease> leases;
-    };
     static constexpr std::size_t kShards = 16;
 
-    [[nodiscard]] Shard& shard_for(std::uint64_t fh) const noexcept {
-        return shards_[fh % kShards];
-    }
     // Acquires and stores the lease of fi.fh, then sends the reply through `reply`.
     template <typename SendReply>
     int lease_and_reply(fuse_req_t req, fuse_file_info& fi, InodeKey key, int fd,
                         const ReplyFunctions& send, SendReply reply) noexcept;
 
     BackingRegistry& registry_;
-    mutable std::array<Shard, kShards> shards_;
+    sys::ShardedMap<std::uint64_t, BackingLease, kShards> leases_;
 };
 
 }  // namespace idshift::fusell::kext

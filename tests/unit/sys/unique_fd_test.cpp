@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <utility>
 
-#include "sys.hpp"
+#include "idshift/sys/files.hpp"
 
 using idshift::sys::UniqueFd;
 

@@ -1,25 +1,17 @@
 #pragma once
-// The syscalls the core uses, as small wrappers that return an errno value instead of -1/errno.
-// UniqueFd, the owner of every fd, is in idshift/sys/unique_fd.hpp.
+// The file syscalls the layers above use, as small wrappers that return a Result instead of
+// -1/errno. UniqueFd, the owner of every fd, is in idshift/sys/unique_fd.hpp.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
 #include <array>
-#include <cstddef>
-#include <span>
 
-#include "idshift/fusell/result.hpp"
+#include "idshift/sys/errno.hpp"
+#include "idshift/sys/result.hpp"
 #include "idshift/sys/unique_fd.hpp"
 
 namespace idshift::sys {
-
-using fusell::Errno;
-using fusell::Result;
-
-// errno of the last failed call as a Result error; never 0 (a call that failed without setting
-// errno reports EIO rather than a bogus success).
-Errno last_error() noexcept;
 
 // "/proc/self/fd/N": reaches the inode an fd refers to through the magic link, whatever path the
 // inode has now. Opening it follows the link to that very inode, never re-resolving a path.

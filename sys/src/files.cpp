@@ -1,4 +1,4 @@
-#include "sys.hpp"
+#include "idshift/sys/files.hpp"
 
 #include <unistd.h>
 
@@ -6,10 +6,6 @@
 #include <cstdio>
 
 namespace idshift::sys {
-
-Errno last_error() noexcept {
-    return Errno{errno > 0 ? errno : EIO};
-}
 
 ProcFdPath::ProcFdPath(int fd) noexcept {
     std::snprintf(buffer_.data(), buffer_.size(), "/proc/self/fd/%d", fd);
