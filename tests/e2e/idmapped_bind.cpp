@@ -23,32 +23,11 @@
 #include <utility>
 #include <vector>
 
+#include "idshift/sys/unique_fd.hpp"
+
 namespace {
 
-class UniqueFd {
-  public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    UniqueFd& operator=(UniqueFd&& other) noexcept {
-        reset(std::exchange(other.fd_, -1));
-        return *this;
-    }
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    ~UniqueFd() { reset(); }
-
-    int get() const { return fd_; }
-    bool valid() const { return fd_ >= 0; }
-    // close() is not retried: on Linux the descriptor is gone even when it reports EINTR.
-    void reset(int fd = -1) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = fd;
-    }
-
-  private:
-    int fd_ = -1;
-};
+using idshift::sys::UniqueFd;
 
 struct Mapping {
     char kind;  // 'u' or 'g'
@@ -93,7 +72,7 @@ int report(const char* what, int error) {
 // Writes the whole of `text` to a /proc map file; returns 0 or an errno value.
 int write_file(const std::string& path, const std::string& text) {
     const UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd.valid()) return errno;
+    if (!fd) return errno;
     const ssize_t written = ::write(fd.get(), text.data(), text.size());
     if (written < 0) return errno;
     return written == static_cast<ssize_t>(text.size()) ? 0 : EIO;
@@ -152,7 +131,7 @@ UniqueFd make_userns(const std::vector<Mapping>& mappings) {
             report("writing gid_map", error);
         } else {
             userns.reset(::open((proc + "ns/user").c_str(), O_RDONLY | O_CLOEXEC));
-            if (!userns.valid()) report("opening ns/user", errno);
+            if (!userns) report("opening ns/user", errno);
         }
     }
     release_write.reset();
@@ -163,7 +142,7 @@ UniqueFd make_userns(const std::vector<Mapping>& mappings) {
 
 int attach_idmapped(const char* source, const char* target, int userns_fd) {
     const UniqueFd tree(::open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
-    if (!tree.valid()) return report("open_tree(OPEN_TREE_CLONE)", errno);
+    if (!tree) return report("open_tree(OPEN_TREE_CLONE)", errno);
     mount_attr attr{};
     attr.attr_set = MOUNT_ATTR_IDMAP;
     attr.userns_fd = static_cast<__u64>(userns_fd);
@@ -194,6 +173,6 @@ int main(int argc, char** argv) {
         return 2;
     }
     const UniqueFd userns = make_userns(mappings);
-    if (!userns.valid()) return 3;
+    if (!userns) return 3;
     return attach_idmapped(argv[1], argv[2], userns.get()) == 0 ? 0 : 4;
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "creds.hpp"
+#include "idshift/sys/caps.hpp"
 
 using namespace idshift::fusell;
 using idshift::idmap::StorageGid;
@@ -80,11 +81,10 @@ struct Observed {
 
 // Drops `cap` from the calling thread's effective set (raw capset: this thread only).
 void drop_effective(int cap) {
-    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-    __user_cap_data_struct data[2]{};
-    REQUIRE(syscall(SYS_capget, &header, data) == 0);
-    data[cap / 32].effective &= ~(1U << (cap % 32));
-    REQUIRE(syscall(SYS_capset, &header, data) == 0);
+    auto caps = idshift::sys::Caps::of_this_thread();
+    REQUIRE(static_cast<bool>(caps));
+    caps->drop_effective(cap);
+    REQUIRE(caps->apply_to_this_thread() == 0);
 }
 
 Observed observe(const StorageCreds& creds, const std::function<void()>& prepare_thread = {}) {

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "idshift/sys/caps.hpp"
+
 namespace idshift::fusell::kext::test {
 
 Scratch::Scratch() {
@@ -76,11 +78,10 @@ mode_t mode_of(const std::string& path) {
 }
 
 bool drop_cap_sys_admin() noexcept {
-    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-    __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
-    if (::syscall(SYS_capget, &header, &data[0]) != 0) return false;
-    data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
-    return ::syscall(SYS_capset, &header, &data[0]) == 0;
+    auto caps = sys::Caps::of_this_thread();
+    if (!caps) return false;
+    caps->drop_effective(CAP_SYS_ADMIN);
+    return caps->apply_to_this_thread() == 0;
 }
 
 }  // namespace idshift::fusell::kext::test
