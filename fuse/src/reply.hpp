@@ -96,12 +96,14 @@ class Reply {
     using Clock = std::chrono::steady_clock;
 
     // Sends with `fn` unless answered already; `error` is what the answer says (0: success).
+    // Counted just before the answer goes out, as release() does: whoever sees an answer's effect
+    // (a read(2) that returned) then also sees it in `idshift stats`. Counted after, the last
+    // READ of a file could show up in the counters only once the reader had moved on.
     template <typename Fn, typename... Args>
     int send(int error, Fn fn, Args... args) noexcept {
         if (req_ == nullptr) return 0;
-        const int rc = fn(std::exchange(req_, nullptr), args...);
         count(error);
-        return rc;
+        return fn(std::exchange(req_, nullptr), args...);
     }
     void count(int error) noexcept {
         if (stats_ != nullptr) stats_->record(op_, error, Clock::now() - start_);
