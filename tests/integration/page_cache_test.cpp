@@ -40,6 +40,20 @@ std::pair<long long, std::string> reads_of(const Mount& mount, const std::string
     return {requests(mount, "read") - before, std::move(content)};
 }
 
+// Whether a reopen of the unchanged `path` is served from the page cache (no READ), trying up to
+// three reopens, each of which must read `expected`. The kernel may drop an inode's pages on its
+// own (reclaim, evicting the inode); what the code under test must never do is read an unchanged
+// file again on every open, which is what cache=auto did before.
+bool reopen_served_from_cache(const Mount& mount, const std::string& path,
+                              const std::string& expected) {
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        const auto [reads, content] = reads_of(mount, path);
+        REQUIRE(content == expected);
+        if (reads == 0) return true;
+    }
+    return false;
+}
+
 MountOptions through_daemon(const char* cache) {
     return {.options = {cache, "passthrough=off"}};
 }
@@ -55,12 +69,7 @@ TEST_CASE("cache=auto: an unchanged file is read from the page cache on its next
     const auto [first_reads, first] = reads_of(mount, mount.at("f"));
     CHECK(first == pattern('a'));
     CHECK(first_reads > 0);
-    const auto [second_reads, second] = reads_of(mount, mount.at("f"));
-    CHECK(second == pattern('a'));
-    CHECK(second_reads == 0);
-    const auto [third_reads, third] = reads_of(mount, mount.at("f"));
-    CHECK(third == pattern('a'));
-    CHECK(third_reads == 0);
+    CHECK(reopen_served_from_cache(mount, mount.at("f"), pattern('a')));
 }
 
 TEST_CASE("cache=auto: a change made on the storage, same size, is read on the next open") {
@@ -69,7 +78,7 @@ TEST_CASE("cache=auto: a change made on the storage, same size, is read on the n
     let_ctime_settle();
     Mount mount(backing.path(), through_daemon("cache=auto"));
     CHECK(read_file(mount.at("f")) == pattern('a'));
-    CHECK(reads_of(mount, mount.at("f")).first == 0);  // cached from here on
+    CHECK(reopen_served_from_cache(mount, mount.at("f"), pattern('a')));  // cached from here on
 
     write_file(backing.at("f"), pattern('A'));
     const auto [reads, content] = reads_of(mount, mount.at("f"));
@@ -86,7 +95,7 @@ TEST_CASE(
     Mount reader(backing.path(), through_daemon("cache=auto"));
     Mount writer(backing.path(), through_daemon("cache=auto"));
     CHECK(read_file(reader.at("f")) == pattern('a'));
-    CHECK(reads_of(reader, reader.at("f")).first == 0);
+    CHECK(reopen_served_from_cache(reader, reader.at("f"), pattern('a')));
 
     write_file(writer.at("f"), pattern('Z'));
     CHECK(read_file(backing.at("f")) == pattern('Z'));
